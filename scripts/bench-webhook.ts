@@ -1,0 +1,268 @@
+// `npm run bench:webhook`: signed webhook throughput and latency through the local host (SQLite, full processing),
+// and the same load against a bare node:http server that only verifies the signature, for comparison.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import BetterSqlite3 from 'better-sqlite3';
+import { signWebhookBody, verifyWebhookSignature } from '../src/webhook/verify-signature';
+
+const APP_SECRET = 'bench-app-secret-0123456789abcdef';
+const PHONE_NUMBER_ID = '106540352242922';
+const CUSTOMERS = 200;
+
+interface PhaseResult {
+  readonly label: string;
+  readonly messages: number;
+  readonly posts: number;
+  readonly seconds: number;
+  readonly latenciesMs: number[];
+  readonly failures: number;
+}
+
+let sequence = 0;
+
+/** One signed POST body with `count` inbound text messages from rotating customers, each with a new wamid. */
+function signedBody(count: number): { body: string; signature: string } {
+  const messages = [];
+  const contacts = [];
+  for (let i = 0; i < count; i++) {
+    const n = sequence++;
+    const waId = `9055510${String(n % CUSTOMERS).padStart(5, '0')}`;
+    contacts.push({ profile: { name: `Bench ${n % CUSTOMERS}` }, wa_id: waId });
+    messages.push({ from: waId, id: `wamid.bench-${process.pid}-${n}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: `Merhaba, mesaj ${n}` } });
+  }
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID }, contacts, messages } }] }],
+  });
+  return { body, signature: signWebhookBody(body, APP_SECRET) };
+}
+
+async function postOnce(url: string, item: { body: string; signature: string }): Promise<boolean> {
+  try {
+    const response = await fetch(url, { method: 'POST', body: item.body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': item.signature } });
+    await response.arrayBuffer();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Open loop: POSTs leave at a fixed rate whatever the answers do, and each latency is measured from the moment
+ * the POST was due (so a stalled server shows up as latency, not as a politely slower client).
+ */
+async function openLoop(label: string, url: string, messagesPerSecond: number, messagesPerPost: number, seconds: number): Promise<PhaseResult> {
+  const postsPerSecond = messagesPerSecond / messagesPerPost;
+  const total = Math.round(postsPerSecond * seconds);
+  const items = Array.from({ length: total }, () => signedBody(messagesPerPost));
+  const latenciesMs: number[] = [];
+  let failures = 0;
+  const inFlight = new Set<Promise<void>>();
+  const started = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / postsPerSecond;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const item = items[i]!;
+    const p = postOnce(url, item).then((ok) => {
+      latenciesMs.push(performance.now() - due);
+      if (!ok) failures++;
+      inFlight.delete(p);
+    });
+    inFlight.add(p);
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - started) / 1000;
+  return { label, messages: total * messagesPerPost, posts: total, seconds: elapsed, latenciesMs, failures };
+}
+
+/** Closed loop: `connections` senders each POST again as soon as the last answer came; shows capacity. */
+async function closedLoop(label: string, url: string, connections: number, seconds: number): Promise<PhaseResult> {
+  const latenciesMs: number[] = [];
+  let failures = 0;
+  let posts = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < deadline) {
+        const item = signedBody(1);
+        const t = performance.now();
+        if (!(await postOnce(url, item))) failures++;
+        latenciesMs.push(performance.now() - t);
+        posts++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return { label, messages: posts, posts, seconds: elapsed, latenciesMs, failures };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function row(result: PhaseResult): string {
+  const sorted = [...result.latenciesMs].sort((a, b) => a - b);
+  const cells = [
+    result.label.padEnd(52),
+    (result.messages / result.seconds).toFixed(0).padStart(7),
+    (result.posts / result.seconds).toFixed(0).padStart(7),
+    percentile(sorted, 50).toFixed(1).padStart(7),
+    percentile(sorted, 99).toFixed(1).padStart(7),
+    (sorted.at(-1) ?? NaN).toFixed(1).padStart(7),
+    String(result.failures).padStart(7),
+  ];
+  return cells.join(' ');
+}
+
+/** The comparison server: reads the body, checks X-Hub-Signature-256, answers 200 or 401. Nothing else. */
+function runBareServer(): void {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const ok = verifyWebhookSignature(Buffer.concat(chunks), req.headers['x-hub-signature-256'] as string | undefined, [APP_SECRET]);
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'text/plain' }).end(ok ? 'OK' : 'Unauthorized');
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
+  });
+  process.on('disconnect', () => server.close(() => process.exit(0)));
+}
+
+interface HostReady {
+  readonly type: string;
+  readonly baseUrl: string;
+}
+
+async function startHost(dataDir: string): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const start = path.resolve(__dirname, '..', 'src', 'devhost', 'start.js');
+  const child = spawn(process.execPath, [start, '--azurite-ports', '0', '--azurite-in-memory'], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      LOCAL_DATA_DIR: dataDir,
+      Database__SqlitePath: path.join(dataDir, 'inbox.db'),
+      AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      Jwt__Key: 'bench-jwt-key-0123456789abcdef0123456789',
+      WhatsApp__PhoneNumberId: PHONE_NUMBER_ID,
+      WhatsApp__AppSecret: APP_SECRET,
+      WhatsApp__VerifyToken: 'bench-verify-token',
+      WhatsApp__AccessToken: 'bench-access-token',
+      Bootstrap__AdminPassword: 'correct-horse-battery-staple-42',
+    },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  const ready = await new Promise<HostReady>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the local host did not start within 60 s:\n${output}`)), 60_000);
+    child.on('message', (message: unknown) => {
+      if ((message as HostReady | undefined)?.type === 'ustad-local-host-ready') {
+        clearTimeout(timer);
+        resolve(message as HostReady);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the local host exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+  return { child, baseUrl: ready.baseUrl };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function storedMessages(dbFile: string): number {
+  const db = new BetterSqlite3(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('select count(*) as n from WhatsApp_Messages').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rate: { type: 'string', default: '1000' },
+      seconds: { type: 'string', default: '10' },
+      batch: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '32' },
+      'bare-server': { type: 'boolean', default: false },
+    },
+  });
+  if (values['bare-server']) return runBareServer();
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
+  const batch = Number(values.batch);
+  const connections = Number(values.connections);
+
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-webhook-'));
+  const dbFile = path.join(dataDir, 'inbox.db');
+  const host = await startHost(dataDir);
+  const bare = fork(__filename, ['--bare-server'], { stdio: 'ignore' });
+  const results: PhaseResult[] = [];
+  try {
+    const hostUrl = `${host.baseUrl}/webhook`;
+    const warmUp = await openLoop('warm-up', hostUrl, 200, 1, 3);
+    results.push(await openLoop(`host: 1 message/POST, open loop ${rate}/s, ${seconds} s`, hostUrl, rate, 1, seconds));
+    results.push(await openLoop(`host: ${batch} messages/POST, open loop ${rate}/s, ${seconds} s`, hostUrl, rate, batch, seconds));
+    results.push(await closedLoop(`host: 1 message/POST, closed loop, ${connections} conns`, hostUrl, connections, Math.max(5, seconds / 2)));
+
+    const barePort = await new Promise<number>((resolve) => bare.once('message', (m: { port: number }) => resolve(m.port)));
+    const bareUrl = `http://127.0.0.1:${barePort}/webhook`;
+    await openLoop('warm-up', bareUrl, 200, 1, 2);
+    results.push(await openLoop(`bare verifier: 1 message/POST, open loop ${rate}/s`, bareUrl, rate, 1, seconds));
+    results.push(await closedLoop(`bare verifier: closed loop, ${connections} conns`, bareUrl, connections, Math.max(5, seconds / 2)));
+
+    const sentToHost = warmUp.messages + results.slice(0, 3).reduce((n, r) => n + r.messages, 0);
+    let stored = storedMessages(dbFile);
+    const waitUntil = Date.now() + 60_000;
+    while (stored < sentToHost && Date.now() < waitUntil) {
+      await new Promise((r) => setTimeout(r, 500));
+      stored = storedMessages(dbFile);
+    }
+
+    const cpu = cpus();
+    console.log(`\nbench:webhook — Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}; SQLite at ${dbFile} (WAL, synchronous=FULL)`);
+    console.log(`${'phase'.padEnd(52)} ${'msg/s'.padStart(7)} ${'POST/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'non-200'.padStart(7)}`);
+    for (const result of results) console.log(row(result));
+    const hostCapacity = results[2]!.messages / results[2]!.seconds;
+    const bareCapacity = results[4]!.messages / results[4]!.seconds;
+    const hostP99 = percentile([...results[0]!.latenciesMs].sort((a, b) => a - b), 99);
+    const bareP99 = percentile([...results[3]!.latenciesMs].sort((a, b) => a - b), 99);
+    console.log(`\ncapacity ratio host / bare verifier: ${(hostCapacity / bareCapacity).toFixed(3)} (${hostCapacity.toFixed(0)} vs ${bareCapacity.toFixed(0)} msg/s, 1 message/POST)`);
+    console.log(`p99 ratio at ${rate} msg/s, 1 message/POST: ${(hostP99 / bareP99).toFixed(1)}× (${hostP99.toFixed(1)} vs ${bareP99.toFixed(1)} ms)`);
+    console.log(`stored: ${stored} messages of ${sentToHost} sent to the host (${sentToHost - stored} missing, ${Math.max(0, stored - sentToHost)} extra)`);
+    const achieved = results[0]!.messages / results[0]!.seconds;
+    const verdict = achieved >= 0.98 * 1000 && hostP99 < 100 && results[0]!.failures === 0 ? 'met' : 'NOT met';
+    console.log(`target (≥ 1,000 msg/s with p99 < 100 ms, 1 message/POST): ${verdict}`);
+  } finally {
+    bare.disconnect();
+    await stopChild(host.child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,30 @@
+// Log lines of the local Functions host: one shape for system and user logs, printed to the console by default.
+import type { RpcLogCategory, RpcLogLevel } from './core-types';
+
+/** One log record; `functionName`/`invocationId` are set for logs written during an invocation. */
+export interface HostLogEntry {
+  level: RpcLogLevel;
+  category: RpcLogCategory;
+  message: string;
+  functionName?: string;
+  invocationId?: string;
+}
+
+/** Receives every log of the host and of the app it runs. */
+export type HostLogger = (entry: HostLogEntry) => void;
+
+const rank: Record<RpcLogLevel, number> = { trace: 0, debug: 1, information: 2, warning: 3, error: 4, critical: 5, none: 6 };
+
+/**
+ * Console logger: information and above (debug too when `DEVHOST_DEBUG` is set), warnings and errors to stderr.
+ */
+export function createConsoleLogger(minimum: RpcLogLevel = process.env['DEVHOST_DEBUG'] ? 'trace' : 'information'): HostLogger {
+  return (entry) => {
+    if (rank[entry.level] < rank[minimum] || entry.level === 'none') return;
+    const time = new Date().toISOString().slice(11, 23);
+    const where = entry.functionName ? ` ${entry.functionName}` : '';
+    const line = `[${time}]${where} ${entry.message}`;
+    if (rank[entry.level] >= rank.warning) console.error(line);
+    else console.log(line);
+  };
+}

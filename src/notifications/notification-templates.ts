@@ -1,0 +1,91 @@
+// The words of every notification, in Turkish (default) and English, for e-mail and SMS.
+import type { Language } from '../shared/app-error';
+
+export type NotificationContent =
+  | { readonly kind: 'password-reset-link'; readonly token: string; readonly expiresMinutes: number; readonly resetUrl: string | undefined }
+  | { readonly kind: 'password-reset-code'; readonly code: string; readonly expiresMinutes: number }
+  | { readonly kind: 'password-changed'; readonly at: string; readonly how: 'reset' | 'change' };
+
+export type NotificationKind = NotificationContent['kind'];
+
+export interface RenderedEmail {
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+const product = { tr: 'Ustad WhatsApp Gelen Kutusu', en: 'Ustad WhatsApp Inbox' } as const;
+
+/** The e-mail for a notification, addressed to `fullName`. */
+export function renderEmail(content: NotificationContent, language: Language, fullName: string): RenderedEmail {
+  const lines = bodyLines(content, language);
+  const greeting = language === 'en' ? `Hello ${fullName},` : `Merhaba ${fullName},`;
+  const closing = product[language];
+  const text = [greeting, '', ...lines, '', closing].join('\n');
+  const html = `<p>${escapeHtml(greeting)}</p>${lines.map((line) => `<p>${linkify(escapeHtml(line))}</p>`).join('')}<p>${escapeHtml(closing)}</p>`;
+  return { subject: subjectOf(content, language), text, html };
+}
+
+/** The SMS text for a notification: short, one segment where possible. */
+export function renderSms(content: NotificationContent, language: Language): string {
+  switch (content.kind) {
+    case 'password-reset-code':
+      return language === 'en'
+        ? `${product.en} password reset code: ${content.code}. Valid for ${content.expiresMinutes} minutes. Do not share it.`
+        : `${product.tr} parola sıfırlama kodunuz: ${content.code}. ${content.expiresMinutes} dakika geçerlidir. Kimseyle paylaşmayın.`;
+    case 'password-changed':
+      return language === 'en'
+        ? `${product.en}: your password was changed at ${content.at} (UTC). If this was not you, contact your administrator.`
+        : `${product.tr}: parolanız ${content.at} (UTC) tarihinde değiştirildi. Bu işlemi siz yapmadıysanız yöneticinize başvurun.`;
+    case 'password-reset-link':
+      return language === 'en' ? `${product.en}: use the link in your e-mail to reset your password.` : `${product.tr}: parolanızı sıfırlamak için e-postanızdaki bağlantıyı kullanın.`;
+  }
+}
+
+function subjectOf(content: NotificationContent, language: Language): string {
+  switch (content.kind) {
+    case 'password-reset-link':
+    case 'password-reset-code':
+      return language === 'en' ? `${product.en}: reset your password` : `${product.tr}: parola sıfırlama`;
+    case 'password-changed':
+      return language === 'en' ? `${product.en}: your password was changed` : `${product.tr}: parolanız değiştirildi`;
+  }
+}
+
+function bodyLines(content: NotificationContent, language: Language): string[] {
+  const en = language === 'en';
+  switch (content.kind) {
+    case 'password-reset-link': {
+      const action = content.resetUrl
+        ? [en ? 'Open this link to choose a new password:' : 'Yeni parolanızı belirlemek için bu bağlantıyı açın:', `${content.resetUrl}#token=${content.token}`]
+        : [en ? 'Enter this reset token in the app to choose a new password:' : 'Yeni parolanızı belirlemek için bu sıfırlama anahtarını uygulamaya girin:', content.token];
+      return [
+        en ? 'Someone asked to reset the password of your account.' : 'Hesabınızın parolasını sıfırlamak için bir istek alındı.',
+        ...action,
+        en
+          ? `It works once and expires in ${content.expiresMinutes} minutes. If you did not ask for this, ignore this e-mail.`
+          : `Bağlantı bir kez kullanılabilir ve ${content.expiresMinutes} dakika içinde geçersiz olur. Bu isteği siz yapmadıysanız bu e-postayı dikkate almayın.`,
+      ];
+    }
+    case 'password-reset-code':
+      return [
+        en ? `Your password reset code is ${content.code}.` : `Parola sıfırlama kodunuz: ${content.code}.`,
+        en ? `It expires in ${content.expiresMinutes} minutes.` : `Kod ${content.expiresMinutes} dakika geçerlidir.`,
+      ];
+    case 'password-changed':
+      return [
+        en
+          ? `The password of your account was ${content.how === 'reset' ? 'reset' : 'changed'} at ${content.at} (UTC), and every session was signed out.`
+          : `Hesabınızın parolası ${content.at} (UTC) tarihinde ${content.how === 'reset' ? 'sıfırlandı' : 'değiştirildi'} ve tüm oturumlar kapatıldı.`,
+        en ? 'If this was not you, contact your administrator at once.' : 'Bu işlemi siz yapmadıysanız hemen yöneticinize başvurun.',
+      ];
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+function linkify(escaped: string): string {
+  return /^https?:\/\/\S+$/.test(escaped) ? `<a href="${escaped}">${escaped}</a>` : escaped;
+}

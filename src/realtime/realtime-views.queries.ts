@@ -1,0 +1,158 @@
+// Reads, after commit, the rows real-time events show: messages, conversation list rows, firm visibility, operator names.
+import type { Kysely } from 'kysely';
+import type { Database, MessageRow } from '../db/tables';
+import type { ConversationView, MessageView } from './realtime-events.schemas';
+import { inboxVisibilityOf, type InboxVisibility } from './conversation-audience';
+
+type Db = Kysely<Database>;
+
+const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** SQL Server allows 2,100 parameters per statement; batches stay far below. */
+const CHUNK = 500;
+
+const iso = (value: Date | null): string | null => (value === null ? null : value.toISOString());
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+
+const messageColumns = [
+  'Id', 'ConversationId', 'Direction', 'Type', 'Status', 'MessageAt', 'Text', 'ContentJson', 'MediaId', 'MediaState', 'MediaMimeType', 'MediaSize',
+  'MediaFileName', 'TemplateName', 'TemplateLanguage', 'TemplateParametersJson', 'ReplyToWhatsAppMessageId', 'ReplyToMessageId', 'TargetWhatsAppMessageId',
+  'CustomerReaction', 'BusinessReaction', 'IsForwarded', 'IsFrequentlyForwarded', 'EditedAt', 'RevokedAt', 'ErrorCode', 'ErrorTitle', 'ErrorDetails',
+  'SenderOperatorId', 'WhatsAppMessageId', 'ClientMessageId', 'SentAt', 'DeliveredAt', 'ReadAt', 'PlayedAt', 'FailedAt',
+] as const satisfies readonly (keyof MessageRow)[];
+
+/** A stored message as clients see it. */
+export function toMessageView(row: Pick<MessageRow, (typeof messageColumns)[number]>): MessageView {
+  const hasError = row.ErrorCode !== null || row.ErrorTitle !== null;
+  return {
+    id: row.Id,
+    conversationId: row.ConversationId,
+    direction: row.Direction === 'outbound' ? 'outbound' : 'inbound',
+    type: row.Type,
+    status: row.Status,
+    text: row.Text,
+    content: parseJson(row.ContentJson),
+    media:
+      row.MediaId === null && row.MediaState === null
+        ? null
+        : {
+            state: row.MediaState === 'pending' || row.MediaState === 'ready' || row.MediaState === 'failed' ? row.MediaState : null,
+            mimeType: row.MediaMimeType,
+            size: row.MediaSize,
+            fileName: row.MediaFileName,
+            url: `/api/media/${row.Id}`,
+          },
+    template: row.TemplateName === null ? null : { name: row.TemplateName, language: row.TemplateLanguage, parameters: parseJson(row.TemplateParametersJson) },
+    replyTo: row.ReplyToWhatsAppMessageId === null ? null : { messageId: row.ReplyToMessageId, whatsAppMessageId: row.ReplyToWhatsAppMessageId },
+    reactions: { customer: row.CustomerReaction, business: row.BusinessReaction },
+    forwarded: row.IsForwarded,
+    frequentlyForwarded: row.IsFrequentlyForwarded,
+    editedAt: iso(row.EditedAt),
+    revokedAt: iso(row.RevokedAt),
+    error: hasError ? { code: row.ErrorCode, title: row.ErrorTitle, details: row.ErrorDetails } : null,
+    senderOperatorId: row.SenderOperatorId,
+    clientMessageId: row.ClientMessageId,
+    whatsAppMessageId: row.WhatsAppMessageId,
+    messageAt: row.MessageAt.toISOString(),
+    sentAt: iso(row.SentAt),
+    deliveredAt: iso(row.DeliveredAt),
+    readAt: iso(row.ReadAt),
+    playedAt: iso(row.PlayedAt),
+    failedAt: iso(row.FailedAt),
+  };
+}
+
+/** A loaded message: its view, and whether it is an annotation (reaction, revoke, edit) shown on its target instead. */
+export interface LoadedMessage {
+  readonly view: MessageView;
+  readonly isAnnotation: boolean;
+}
+
+/** The firm's messages with these ids (others' ids are simply absent). */
+export async function loadMessages(db: Db, firmId: number, ids: readonly string[]): Promise<Map<string, LoadedMessage>> {
+  const found = new Map<string, LoadedMessage>();
+  for (const part of chunks([...new Set(ids)])) {
+    const rows = await db.selectFrom('WhatsApp_Messages').select(messageColumns).where('FirmId', '=', firmId).where('Id', 'in', part).execute();
+    for (const row of rows) found.set(row.Id, { view: toMessageView(row), isAnnotation: row.TargetWhatsAppMessageId !== null });
+  }
+  return found;
+}
+
+/** A loaded conversation: the list row clients show, and its assignee for the visibility rule. */
+export interface LoadedConversation {
+  readonly view: ConversationView;
+  readonly assigneeId: string | null;
+}
+
+function statusOf(value: string): ConversationView['status'] {
+  return value === 'Pending' || value === 'Resolved' ? value : 'Open';
+}
+
+/** The firm's conversations with these ids, as list rows at `now` (the reply window depends on it). */
+export async function loadConversations(db: Db, firmId: number, ids: readonly string[], now: Date): Promise<Map<string, LoadedConversation>> {
+  const found = new Map<string, LoadedConversation>();
+  for (const part of chunks([...new Set(ids)])) {
+    const rows = await db
+      .selectFrom('WhatsApp_Conversations as c')
+      .innerJoin('WhatsApp_Customers as cu', 'cu.Id', 'c.CustomerId')
+      .leftJoin('WhatsApp_Operators as o', (join) => join.onRef('o.Id', '=', 'c.AssignedOperatorId').onRef('o.FirmId', '=', 'c.FirmId'))
+      .select([
+        'c.Id', 'c.PhoneNumberId', 'c.Status', 'c.AssignedOperatorId', 'c.AssignedAt', 'c.LastInboundAt', 'c.LastMessageAt', 'c.LastMessagePreview',
+        'c.UnreadCount', 'c.ResolvedAt', 'c.CreatedAt', 'cu.Id as CustomerId', 'cu.ProfileName', 'cu.WaId', 'cu.Username', 'o.FullName as AssigneeName',
+      ])
+      .where('c.FirmId', '=', firmId)
+      .where('c.Id', 'in', part)
+      .execute();
+    for (const row of rows) {
+      const until = row.LastInboundAt === null ? null : new Date(row.LastInboundAt.getTime() + REPLY_WINDOW_MS);
+      found.set(row.Id, {
+        assigneeId: row.AssignedOperatorId,
+        view: {
+          id: row.Id,
+          phoneNumberId: row.PhoneNumberId,
+          status: statusOf(row.Status),
+          customer: { id: row.CustomerId, name: row.ProfileName, phone: row.WaId, username: row.Username },
+          assignee: row.AssignedOperatorId === null ? null : { id: row.AssignedOperatorId, fullName: row.AssigneeName ?? '' },
+          assignedAt: iso(row.AssignedAt),
+          lastMessageAt: row.LastMessageAt.toISOString(),
+          lastMessagePreview: row.LastMessagePreview,
+          unreadCount: row.UnreadCount,
+          window: { open: until !== null && until.getTime() > now.getTime(), until: iso(until) },
+          resolvedAt: iso(row.ResolvedAt),
+          createdAt: row.CreatedAt.toISOString(),
+        },
+      });
+    }
+  }
+  return found;
+}
+
+/** The firm's inbox visibility setting (the narrower rule when the firm has no settings row). */
+export async function loadInboxVisibility(db: Db, firmId: number): Promise<InboxVisibility> {
+  const row = await db.selectFrom('WhatsApp_FirmSettings').select('InboxVisibility').where('FirmId', '=', firmId).executeTakeFirst();
+  return inboxVisibilityOf(row?.InboxVisibility);
+}
+
+/** Full names of the firm's operators with these ids. */
+export async function loadOperatorNames(db: Db, firmId: number, ids: readonly string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const part of chunks([...new Set(ids)])) {
+    const rows = await db.selectFrom('WhatsApp_Operators').select(['Id', 'FullName']).where('FirmId', '=', firmId).where('Id', 'in', part).execute();
+    for (const row of rows) found.set(row.Id, row.FullName);
+  }
+  return found;
+}

@@ -1,0 +1,193 @@
+// The Web PubSub adapter of the real-time port: loads what changed after commit, scopes it by the inbox rule, sends it.
+import type { WebPubSubServiceClient } from '@azure/web-pubsub';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/tables';
+import type { Clock } from '../shared/clock';
+import { conversationAudienceFilter, firmAudienceFilter, lostAudienceFilter, type InboxVisibility } from './conversation-audience';
+import {
+  ConversationChangeSchema,
+  MessageChangeSchema,
+  type ConversationChange,
+  type MessageChange,
+  type RealtimeClientEvent,
+} from './realtime-events.schemas';
+import type { RealtimeEvent, RealtimePublisher } from './realtime-publisher';
+import { loadConversations, loadInboxVisibility, loadMessages, loadOperatorNames, type LoadedConversation } from './realtime-views.queries';
+
+/** Where publishing problems are reported (the Functions log in production). */
+export interface PublishLog {
+  warn(message: string, ...details: unknown[]): void;
+}
+
+export interface WebPubSubPublisherDeps {
+  readonly db: Kysely<Database>;
+  readonly clock: Clock;
+  readonly client: WebPubSubServiceClient;
+  readonly log?: PublishLog;
+  /** Waits before each retry of a failed send; default 100, 300, 900 ms (then the failure is logged). */
+  readonly retryDelaysMs?: readonly number[];
+  /** Per-attempt time limit; default 3 s. */
+  readonly attemptTimeoutMs?: number;
+}
+
+/**
+ * One send: a client event for the hub's connections that `filter` selects (always within the firm's group). Sent to
+ * the hub, not to a group, so clients receive every event alike as a server message.
+ */
+interface Delivery {
+  readonly firmId: number;
+  readonly event: RealtimeClientEvent;
+  readonly filter: string;
+}
+
+/**
+ * The publisher used when `WebPubSubConnectionString` is set. `publish` resolves when every event was delivered to
+ * the service or given up on (retried briefly, then logged); it never throws, so a Web PubSub outage cannot fail a
+ * webhook or a send: clients catch up through REST.
+ */
+export function createWebPubSubPublisher(deps: WebPubSubPublisherDeps): RealtimePublisher {
+  const log = deps.log ?? console;
+  return {
+    async publish(events) {
+      const byFirm = new Map<number, RealtimeEvent[]>();
+      for (const event of events) byFirm.set(event.firmId, [...(byFirm.get(event.firmId) ?? []), event]);
+      await Promise.all(
+        [...byFirm].map(async ([firmId, firmEvents]) => {
+          let deliveries: Delivery[];
+          try {
+            deliveries = await buildDeliveries(deps, firmId, firmEvents);
+          } catch (error) {
+            log.warn(`realtime: could not read what changed for firm ${firmId}; ${firmEvents.length} event(s) not published`, error);
+            return;
+          }
+          // In order, one at a time: a client sees a conversation appear before its first message.
+          for (const delivery of deliveries) await send(deps, log, delivery);
+        }),
+      );
+    },
+  };
+}
+
+interface MergedMessage {
+  readonly messageId: string;
+  readonly conversationId: string;
+  created: boolean;
+  readonly changes: Set<MessageChange>;
+}
+
+interface MergedConversation {
+  readonly conversationId: string;
+  readonly changes: Set<ConversationChange>;
+  previousAssigneeId: string | null | undefined;
+}
+
+type Step = { kind: 'message'; merged: MergedMessage } | { kind: 'conversation'; merged: MergedConversation } | { kind: 'presence'; operatorId: string; online: boolean };
+
+/**
+ * Folds a firm's events into one step per message and per conversation (at the first mention, keeping order), so a
+ * webhook that created a conversation, stored a message and bumped the conversation sends two events, not three.
+ */
+function fold(events: readonly RealtimeEvent[]): Step[] {
+  const steps: Step[] = [];
+  const messages = new Map<string, MergedMessage>();
+  const conversations = new Map<string, MergedConversation>();
+  for (const event of events) {
+    if (event.type === 'operator.presence') {
+      steps.push({ kind: 'presence', operatorId: event.operatorId, online: event.online });
+    } else if (event.type === 'conversation.updated') {
+      let merged = conversations.get(event.conversationId);
+      if (!merged) {
+        merged = { conversationId: event.conversationId, changes: new Set(), previousAssigneeId: undefined };
+        conversations.set(event.conversationId, merged);
+        steps.push({ kind: 'conversation', merged });
+      }
+      const change = ConversationChangeSchema.safeParse(event.change);
+      if (change.success) merged.changes.add(change.data);
+      if (merged.previousAssigneeId === undefined && event.previousAssigneeId !== undefined) merged.previousAssigneeId = event.previousAssigneeId;
+    } else {
+      let merged = messages.get(event.messageId);
+      if (!merged) {
+        merged = { messageId: event.messageId, conversationId: event.conversationId, created: false, changes: new Set() };
+        messages.set(event.messageId, merged);
+        steps.push({ kind: 'message', merged });
+      }
+      if (event.type === 'message.created') merged.created = true;
+      else {
+        const change = MessageChangeSchema.safeParse(event.change);
+        if (change.success) merged.changes.add(change.data);
+      }
+    }
+  }
+  return steps;
+}
+
+async function buildDeliveries(deps: WebPubSubPublisherDeps, firmId: number, events: readonly RealtimeEvent[]): Promise<Delivery[]> {
+  const steps = fold(events);
+  const messageIds = steps.flatMap((s) => (s.kind === 'message' ? [s.merged.messageId] : []));
+  const conversationIds = steps.flatMap((s) => (s.kind === 'message' || s.kind === 'conversation' ? [s.merged.conversationId] : []));
+  const operatorIds = steps.flatMap((s) => (s.kind === 'presence' ? [s.operatorId] : []));
+  const now = deps.clock.now();
+  const [messages, conversations, visibility, names] = await Promise.all([
+    messageIds.length > 0 ? loadMessages(deps.db, firmId, messageIds) : new Map<string, never>(),
+    conversationIds.length > 0 ? loadConversations(deps.db, firmId, conversationIds, now) : new Map<string, LoadedConversation>(),
+    conversationIds.length > 0 ? loadInboxVisibility(deps.db, firmId) : ('own-and-unassigned' as InboxVisibility),
+    operatorIds.length > 0 ? loadOperatorNames(deps.db, firmId, operatorIds) : new Map<string, string>(),
+  ]);
+  const at = now.toISOString();
+  const deliveries: Delivery[] = [];
+  for (const step of steps) {
+    if (step.kind === 'presence') {
+      const fullName = names.get(step.operatorId);
+      if (fullName === undefined) continue;
+      deliveries.push({ firmId, filter: firmAudienceFilter(firmId), event: { type: 'operator.presence', firmId, at, operatorId: step.operatorId, fullName, online: step.online } });
+      continue;
+    }
+    const conversation = conversations.get(step.merged.conversationId);
+    if (!conversation) continue;
+    const filter = conversationAudienceFilter(firmId, visibility, conversation.assigneeId);
+    if (step.kind === 'message') {
+      const message = messages.get(step.merged.messageId);
+      if (!message || message.view.conversationId !== conversation.view.id) continue;
+      const { conversationId } = step.merged;
+      if (step.merged.created) {
+        // An annotation shows on the message it changes, which gets its own message.updated.
+        if (!message.isAnnotation) deliveries.push({ firmId, filter, event: { type: 'message.created', firmId, at, conversationId, message: message.view } });
+      } else {
+        deliveries.push({ firmId, filter, event: { type: 'message.updated', firmId, at, conversationId, changes: [...step.merged.changes], message: message.view } });
+      }
+      continue;
+    }
+    const changes = [...step.merged.changes];
+    const previous = step.merged.previousAssigneeId;
+    const lost = previous === undefined ? undefined : lostAudienceFilter(firmId, visibility, previous, conversation.assigneeId);
+    if (lost !== undefined) {
+      deliveries.push({ firmId, filter: lost, event: { type: 'conversation.updated', firmId, at, conversationId: conversation.view.id, changes, visible: false } });
+    }
+    deliveries.push({ firmId, filter, event: { type: 'conversation.updated', firmId, at, conversationId: conversation.view.id, changes, visible: true, conversation: conversation.view } });
+  }
+  return deliveries;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isRetryable(error: unknown): boolean {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status !== 'number' || status === 408 || status === 429 || status >= 500;
+}
+
+async function send(deps: WebPubSubPublisherDeps, log: PublishLog, delivery: Delivery): Promise<void> {
+  const delays = deps.retryDelaysMs ?? [100, 300, 900];
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await deps.client.sendToAll(delivery.event, { filter: delivery.filter, abortSignal: AbortSignal.timeout(deps.attemptTimeoutMs ?? 3000) });
+      return;
+    } catch (error) {
+      const delay = delays[attempt];
+      if (delay === undefined || !isRetryable(error)) {
+        log.warn(`realtime: could not publish ${delivery.event.type} to firm ${delivery.firmId} after ${attempt + 1} attempt(s); clients catch up through REST`, error);
+        return;
+      }
+      await sleep(delay);
+    }
+  }
+}

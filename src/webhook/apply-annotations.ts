@@ -1,0 +1,76 @@
+// Reactions, revokes and edits change another message; applied when both are stored, whichever arrived first.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/tables';
+import type { RealtimeEvent } from '../realtime/realtime-publisher';
+
+interface Target {
+  readonly Id: string;
+  readonly ConversationId: string;
+  readonly WhatsAppMessageId: string;
+}
+
+/**
+ * Applies the annotations (inbound `reaction`, `revoke`, `edit` rows) that point at `target` through
+ * `TargetWhatsAppMessageId`. Recomputed from all of them, so order of arrival and replays do not matter:
+ * the customer's reaction is the newest reaction's emoji (an empty one removes it); the first revoke marks
+ * the message deleted; the newest edit with text replaces the text.
+ */
+export async function applyAnnotationsTo(db: Kysely<Database>, firmId: number, target: Target, now: Date, events: RealtimeEvent[]): Promise<void> {
+  const annotations = await db
+    .selectFrom('WhatsApp_Messages')
+    .select(['Id', 'Type', 'ReactionEmoji', 'Text', 'MessageAt'])
+    .where('FirmId', '=', firmId)
+    .where('TargetWhatsAppMessageId', '=', target.WhatsAppMessageId)
+    .where('Direction', '=', 'inbound')
+    .execute();
+  if (annotations.length === 0) return;
+  const newestFirst = annotations.sort((a, b) => b.MessageAt.getTime() - a.MessageAt.getTime() || (a.Id < b.Id ? 1 : -1));
+  const changes: string[] = [];
+
+  const reaction = newestFirst.find((a) => a.Type === 'reaction');
+  if (reaction) {
+    const emoji = reaction.ReactionEmoji === null || reaction.ReactionEmoji === '' ? null : reaction.ReactionEmoji;
+    const result = await db
+      .updateTable('WhatsApp_Messages')
+      .set({ CustomerReaction: emoji, UpdatedAt: now })
+      .where('Id', '=', target.Id)
+      .where((eb) => (emoji === null ? eb('CustomerReaction', 'is not', null) : eb.or([eb('CustomerReaction', 'is', null), eb('CustomerReaction', '!=', emoji)])))
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) > 0) changes.push('reaction');
+  }
+
+  const revoke = newestFirst.filter((a) => a.Type === 'revoke').at(-1);
+  if (revoke) {
+    const result = await db
+      .updateTable('WhatsApp_Messages')
+      .set({ RevokedAt: revoke.MessageAt, UpdatedAt: now })
+      .where('Id', '=', target.Id)
+      .where('RevokedAt', 'is', null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) > 0) changes.push('revoked');
+  }
+
+  const edit = newestFirst.find((a) => a.Type === 'edit' && a.Text !== null);
+  if (edit?.Text) {
+    const result = await db
+      .updateTable('WhatsApp_Messages')
+      .set({ Text: edit.Text, EditedAt: edit.MessageAt, UpdatedAt: now })
+      .where('Id', '=', target.Id)
+      .where((eb) => eb.or([eb('EditedAt', 'is', null), eb('EditedAt', '<', edit.MessageAt)]))
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) > 0) changes.push('edited');
+  }
+
+  for (const change of changes) events.push({ type: 'message.updated', firmId, conversationId: target.ConversationId, messageId: target.Id, change });
+}
+
+/** The stored message a WhatsApp id names, if any. */
+export async function findByWhatsAppId(db: Kysely<Database>, firmId: number, whatsAppMessageId: string): Promise<Target | undefined> {
+  const row = await db
+    .selectFrom('WhatsApp_Messages')
+    .select(['Id', 'ConversationId', 'WhatsAppMessageId'])
+    .where('FirmId', '=', firmId)
+    .where('WhatsAppMessageId', '=', whatsAppMessageId)
+    .executeTakeFirst();
+  return row && row.WhatsAppMessageId !== null ? { Id: row.Id, ConversationId: row.ConversationId, WhatsAppMessageId: row.WhatsAppMessageId } : undefined;
+}

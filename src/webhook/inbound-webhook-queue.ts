@@ -1,0 +1,54 @@
+// Keeps a verified body for a later replay on the `inbound-webhooks` queue; bodies too big for a queue message go to a blob.
+import { randomUUID } from 'node:crypto';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import type { QueueServiceClient } from '@azure/storage-queue';
+import { enqueue, queues, type QueuePayload } from '../storage/queue-catalogue';
+
+/** Blob container holding bodies whose queue message would pass Azure's 64 KiB limit. */
+export const INBOUND_BODY_CONTAINER = 'inbound-webhooks';
+
+/** Azure Storage queue messages hold at most 64 KiB of (here base64) text. */
+const MAX_QUEUE_MESSAGE_BYTES = 64 * 1024;
+
+/**
+ * Marks a `body` that names a blob instead of holding the JSON. A webhook body is a JSON object, so it never
+ * starts with this text. (The queue payload has only `receivedAt` and `body`; see the report for a `bodyBlob` field.)
+ */
+const BLOB_REFERENCE_PREFIX = 'blob:';
+
+function base64Length(text: string): number {
+  return Math.ceil(Buffer.byteLength(text, 'utf8') / 3) * 4;
+}
+
+/** Enqueues the raw body (or, when large, a reference to a blob holding it). Throws if it could not be kept. */
+export async function keepForReplay(storage: { queues: QueueServiceClient; blobs: BlobServiceClient }, rawText: string, receivedAt: Date): Promise<void> {
+  const inline: QueuePayload<'inboundWebhooks'> = { receivedAt: receivedAt.toISOString(), body: rawText };
+  if (base64Length(JSON.stringify(inline)) <= MAX_QUEUE_MESSAGE_BYTES) {
+    await enqueue(storage.queues, 'inboundWebhooks', inline);
+    return;
+  }
+  const container = storage.blobs.getContainerClient(INBOUND_BODY_CONTAINER);
+  await container.createIfNotExists();
+  const name = `${receivedAt.toISOString().slice(0, 10)}/${randomUUID()}.json`;
+  await container.getBlockBlobClient(name).upload(rawText, Buffer.byteLength(rawText, 'utf8'), { blobHTTPHeaders: { blobContentType: 'application/json' } });
+  await enqueue(storage.queues, 'inboundWebhooks', { receivedAt: receivedAt.toISOString(), body: `${BLOB_REFERENCE_PREFIX}${name}` });
+}
+
+/** A replay message as the queue trigger hands it over (an object, or the JSON text, depending on the host). */
+export function parseReplayMessage(message: unknown): QueuePayload<'inboundWebhooks'> {
+  const value = typeof message === 'string' ? (JSON.parse(message) as unknown) : message;
+  return queues.inboundWebhooks.schema.parse(value);
+}
+
+/** The body text of a replay message, reading the blob when the body was too large for the queue. */
+export async function replayBody(blobs: BlobServiceClient, payload: QueuePayload<'inboundWebhooks'>): Promise<{ text: string; blobName: string | undefined }> {
+  if (!payload.body.startsWith(BLOB_REFERENCE_PREFIX)) return { text: payload.body, blobName: undefined };
+  const blobName = payload.body.slice(BLOB_REFERENCE_PREFIX.length);
+  const bytes = await blobs.getContainerClient(INBOUND_BODY_CONTAINER).getBlockBlobClient(blobName).downloadToBuffer();
+  return { text: bytes.toString('utf8'), blobName };
+}
+
+/** Deletes a replayed body's blob once it is stored (best effort: a leftover blob is only storage). */
+export async function forgetReplayBlob(blobs: BlobServiceClient, blobName: string): Promise<void> {
+  await blobs.getContainerClient(INBOUND_BODY_CONTAINER).getBlockBlobClient(blobName).deleteIfExists();
+}

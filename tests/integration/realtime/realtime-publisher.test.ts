@@ -1,0 +1,219 @@
+// The Web PubSub publisher against the emulator through Microsoft's SDKs: audiences by firm, role, assignment and
+// visibility; payloads that parse with the published catalogue; failures retried briefly, logged, never thrown.
+import { WebPubSubClient } from '@azure/web-pubsub-client';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startWebPubSubEmulator, type WebPubSubEmulator } from '../../../src/devhost/web-pubsub-emulator';
+import { negotiateRealtime } from '../../../src/realtime/negotiate-realtime';
+import { RealtimeClientEventSchema, type RealtimeClientEvent } from '../../../src/realtime/realtime-events.schemas';
+import type { RealtimePublisher } from '../../../src/realtime/realtime-publisher';
+import { createWebPubSubPublisher } from '../../../src/realtime/web-pubsub-publisher';
+import { connectWebPubSub } from '../../../src/realtime/web-pubsub-service';
+import { newId } from '../../../src/shared/ids';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database';
+import { seedFirm, seedOutboundMessage } from '../../support/webhook-fixtures';
+
+const HUB = 'inbox';
+const NOW = new Date('2026-06-01T12:00:00.000Z');
+
+interface Listener {
+  readonly name: string;
+  readonly operatorId: string;
+  readonly events: RealtimeClientEvent[];
+  readonly client: WebPubSubClient;
+}
+
+let emulator: WebPubSubEmulator;
+let database: TestDatabase;
+let publisher: RealtimePublisher;
+let admin1: Listener;
+let agentA: Listener;
+let agentB: Listener;
+let admin2: Listener;
+let listeners: Listener[];
+const warnings: unknown[][] = [];
+
+async function insertOperator(firmId: number, role: 'Admin' | 'Agent', name: string): Promise<string> {
+  const id = newId();
+  await database.db
+    .insertInto('WhatsApp_Operators')
+    .values({ Id: id, FirmId: firmId, UserName: `${name}-${id}`, UserNameNormalized: `${name}-${id}`, FullName: name, Role: role, PasswordHash: 'unused', CreatedAt: NOW, UpdatedAt: NOW })
+    .execute();
+  return id;
+}
+
+async function listen(firmId: number, role: 'Admin' | 'Agent', name: string): Promise<Listener> {
+  const operatorId = await insertOperator(firmId, role, name);
+  const config = { webPubSub: { connectionString: emulator.connectionString, hub: HUB } };
+  const { url } = await negotiateRealtime({ config }, { firmId, operatorId, role });
+  const client = new WebPubSubClient(url, { autoReconnect: false });
+  const events: RealtimeClientEvent[] = [];
+  client.on('server-message', ({ message }) => events.push(RealtimeClientEventSchema.parse(message.data)));
+  const connected = new Promise<void>((resolve) => client.on('connected', () => resolve()));
+  await client.start();
+  await connected;
+  return { name, operatorId, events, client };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A conversation with one inbound message in firm 1 (or `firmId`), optionally assigned. */
+async function seedConversation(firmId = 1, assigneeId: string | null = null): Promise<{ conversationId: string; messageId: string }> {
+  const { conversationId, messageId } = await seedOutboundMessage(database.db, {
+    firmId,
+    phoneNumberId: firmId === 1 ? '111111111111111' : '222222222222222',
+    waId: `9055${Math.floor(Math.random() * 1e8)}`,
+    whatsAppMessageId: `wamid.${newId()}`,
+  });
+  await database.db
+    .updateTable('WhatsApp_Conversations')
+    .set({ AssignedOperatorId: assigneeId, LastInboundAt: NOW, UnreadCount: 2, LastMessagePreview: 'Merhaba' })
+    .where('Id', '=', conversationId)
+    .execute();
+  return { conversationId, messageId };
+}
+
+beforeAll(async () => {
+  emulator = await startWebPubSubEmulator();
+  database = await createTestDatabase();
+  await seedFirm(database.db, 1, ['111111111111111']);
+  await seedFirm(database.db, 2, ['222222222222222']);
+  const { client } = connectWebPubSub({ connectionString: emulator.connectionString, hub: HUB });
+  publisher = createWebPubSubPublisher({ db: database.db, clock: { now: () => NOW }, client, log: { warn: (...args) => warnings.push(args) } });
+  admin1 = await listen(1, 'Admin', 'Ayse');
+  agentA = await listen(1, 'Agent', 'Ali');
+  agentB = await listen(1, 'Agent', 'Bora');
+  admin2 = await listen(2, 'Admin', 'Other');
+  listeners = [admin1, agentA, agentB, admin2];
+});
+
+afterAll(async () => {
+  for (const l of listeners ?? []) l.client.stop();
+  await emulator?.stop();
+  await database?.cleanup();
+});
+
+beforeEach(async () => {
+  await database.db.updateTable('WhatsApp_FirmSettings').set({ InboxVisibility: 'own-and-unassigned' }).execute();
+  for (const l of listeners) l.events.length = 0;
+  warnings.length = 0;
+});
+
+const receivers = () => listeners.filter((l) => l.events.length > 0).map((l) => l.name);
+
+describe('audience', () => {
+  it('an unassigned conversation goes to the whole firm, and never to another firm', async () => {
+    const { conversationId, messageId } = await seedConversation();
+    await publisher.publish([
+      { type: 'conversation.updated', firmId: 1, conversationId, change: 'created' },
+      { type: 'message.created', firmId: 1, conversationId, messageId },
+      { type: 'conversation.updated', firmId: 1, conversationId, change: 'activity' },
+    ]);
+    await waitFor('three firm-1 operators', () => [admin1, agentA, agentB].every((l) => l.events.length === 2));
+    await settle();
+    expect(receivers()).toEqual(['Ayse', 'Ali', 'Bora']);
+    // The conversation's two changes fold into one event, sent before the message.
+    expect(agentB.events.map((e) => e.type)).toEqual(['conversation.updated', 'message.created']);
+    expect(agentB.events[0]).toMatchObject({
+      firmId: 1,
+      at: NOW.toISOString(),
+      changes: ['created', 'activity'],
+      visible: true,
+      conversation: { id: conversationId, unreadCount: 2, lastMessagePreview: 'Merhaba', assignee: null, window: { open: true, until: '2026-06-02T12:00:00.000Z' } },
+    });
+    expect(agentB.events[1]).toMatchObject({ conversationId, message: { id: messageId, text: 'Merhaba', direction: 'outbound' } });
+    expect(warnings).toEqual([]);
+  });
+
+  it("an agent's conversation goes to admins and that agent only; with visibility 'all' to every agent", async () => {
+    const { conversationId, messageId } = await seedConversation(1, agentA.operatorId);
+    await publisher.publish([{ type: 'message.updated', firmId: 1, conversationId, messageId, change: 'status' }]);
+    await waitFor('admin and assignee', () => admin1.events.length === 1 && agentA.events.length === 1);
+    await settle();
+    expect(receivers()).toEqual(['Ayse', 'Ali']);
+    expect(agentA.events[0]).toMatchObject({ type: 'message.updated', changes: ['status'], message: { id: messageId } });
+
+    for (const l of listeners) l.events.length = 0;
+    await database.db.updateTable('WhatsApp_FirmSettings').set({ InboxVisibility: 'all' }).where('FirmId', '=', 1).execute();
+    await publisher.publish([{ type: 'message.updated', firmId: 1, conversationId, messageId, change: 'reaction' }]);
+    await waitFor('every firm-1 operator', () => [admin1, agentA, agentB].every((l) => l.events.length === 1));
+    await settle();
+    expect(receivers()).toEqual(['Ayse', 'Ali', 'Bora']);
+  });
+
+  it("an admin's conversation reaches the admins once and no agent", async () => {
+    const { conversationId } = await seedConversation(1, admin1.operatorId);
+    await publisher.publish([{ type: 'conversation.updated', firmId: 1, conversationId, change: 'status' }]);
+    await waitFor('admin', () => admin1.events.length === 1);
+    await settle();
+    expect(receivers()).toEqual(['Ayse']);
+  });
+
+  it('a claim tells the other agents the conversation left their view, and the claimant gets the row', async () => {
+    const { conversationId } = await seedConversation(1, agentA.operatorId);
+    await publisher.publish([{ type: 'conversation.updated', firmId: 1, conversationId, change: 'assignment', previousAssigneeId: null }]);
+    await waitFor('three', () => [admin1, agentA, agentB].every((l) => l.events.length === 1));
+    await settle();
+    expect(agentB.events).toEqual([{ type: 'conversation.updated', firmId: 1, at: NOW.toISOString(), conversationId, changes: ['assignment'], visible: false }]);
+    expect(agentA.events[0]).toMatchObject({ visible: true, conversation: { assignee: { id: agentA.operatorId, fullName: 'Ali' } } });
+    expect(admin1.events[0]).toMatchObject({ visible: true });
+    expect(admin2.events).toEqual([]);
+
+    // Reassigned from Ali to Bora: Ali loses it, Bora gains it.
+    for (const l of listeners) l.events.length = 0;
+    await database.db.updateTable('WhatsApp_Conversations').set({ AssignedOperatorId: agentB.operatorId }).where('Id', '=', conversationId).execute();
+    await publisher.publish([{ type: 'conversation.updated', firmId: 1, conversationId, change: 'assignment', previousAssigneeId: agentA.operatorId }]);
+    await waitFor('three', () => [admin1, agentA, agentB].every((l) => l.events.length === 1));
+    expect(agentA.events[0]).toMatchObject({ visible: false });
+    expect(agentB.events[0]).toMatchObject({ visible: true, conversation: { assignee: { id: agentB.operatorId } } });
+  });
+
+  it('presence goes to the whole firm with the operator name', async () => {
+    await publisher.publish([{ type: 'operator.presence', firmId: 2, operatorId: admin2.operatorId, online: true }]);
+    await waitFor('firm 2', () => admin2.events.length === 1);
+    await settle();
+    expect(receivers()).toEqual(['Other']);
+    expect(admin2.events[0]).toEqual({ type: 'operator.presence', firmId: 2, at: NOW.toISOString(), operatorId: admin2.operatorId, fullName: 'Other', online: true });
+  });
+
+  it("publishes nothing for ids that are not the event's firm's", async () => {
+    const { conversationId, messageId } = await seedConversation(2);
+    await publisher.publish([
+      { type: 'message.created', firmId: 1, conversationId, messageId },
+      { type: 'operator.presence', firmId: 1, operatorId: admin2.operatorId, online: true },
+    ]);
+    await settle();
+    expect(receivers()).toEqual([]);
+  });
+});
+
+describe('failures', () => {
+  it('are retried briefly, then logged; publish resolves without throwing', async () => {
+    const { conversationId, messageId } = await seedConversation();
+    const dead = connectWebPubSub({ connectionString: `Endpoint=http://127.0.0.1:9;AccessKey=${'k'.repeat(44)};Version=1.0;`, hub: HUB });
+    const logged: unknown[][] = [];
+    const failing = createWebPubSubPublisher({ db: database.db, clock: { now: () => NOW }, client: dead.client, log: { warn: (...args) => logged.push(args) }, retryDelaysMs: [10, 30, 90] });
+    const started = performance.now();
+    await expect(failing.publish([{ type: 'message.created', firmId: 1, conversationId, messageId }])).resolves.toBeUndefined();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(130);
+    expect(logged).toHaveLength(1);
+    expect(String(logged[0]?.[0])).toMatch(/could not publish message\.created to firm 1 after 4 attempt/);
+  });
+
+  it('a database failure (no tables) is logged too', async () => {
+    const empty = await createTestDatabase({ empty: true });
+    const logged: unknown[][] = [];
+    const { client } = connectWebPubSub({ connectionString: emulator.connectionString, hub: HUB });
+    const broken = createWebPubSubPublisher({ db: empty.db, clock: { now: () => NOW }, client, log: { warn: (...args) => logged.push(args) } });
+    await expect(broken.publish([{ type: 'message.created', firmId: 1, conversationId: newId(), messageId: newId() }])).resolves.toBeUndefined();
+    expect(String(logged[0]?.[0])).toMatch(/could not read what changed for firm 1/);
+    await empty.cleanup();
+  });
+});
