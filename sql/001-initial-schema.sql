@@ -167,8 +167,8 @@ IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'IX_WhatsApp_Conversation
 CREATE NONCLUSTERED INDEX [IX_WhatsApp_Conversations_FirmId_Status_LastMessageAt_Id] ON [WhatsApp_Conversations] ([FirmId] ASC, [Status] ASC, [LastMessageAt] DESC, [Id] DESC);
 GO
 
-IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'IX_WhatsApp_Conversations_FirmId_AssignedOperatorId_LastMessageAt_Id' AND object_id = OBJECT_ID(N'WhatsApp_Conversations', N'U'))
-CREATE NONCLUSTERED INDEX [IX_WhatsApp_Conversations_FirmId_AssignedOperatorId_LastMessageAt_Id] ON [WhatsApp_Conversations] ([FirmId] ASC, [AssignedOperatorId] ASC, [LastMessageAt] DESC, [Id] DESC);
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'IX_WhatsApp_Conversations_FirmId_AssignedOperatorId_Status_LastMessageAt_Id' AND object_id = OBJECT_ID(N'WhatsApp_Conversations', N'U'))
+CREATE NONCLUSTERED INDEX [IX_WhatsApp_Conversations_FirmId_AssignedOperatorId_Status_LastMessageAt_Id] ON [WhatsApp_Conversations] ([FirmId] ASC, [AssignedOperatorId] ASC, [Status] ASC, [LastMessageAt] DESC, [Id] DESC);
 GO
 
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'IX_WhatsApp_Conversations_CustomerId' AND object_id = OBJECT_ID(N'WhatsApp_Conversations', N'U'))
@@ -251,6 +251,8 @@ CREATE TABLE [WhatsApp_Messages] (
   [FailedAt] datetime2(3) NULL,
   [PricingJson] nvarchar(max) NULL,
   [EnqueuedAt] datetime2(3) NULL,
+  [NextAttemptAt] datetime2(3) NULL,
+  [LeaseUntil] datetime2(3) NULL,
   [SendAttempts] int NOT NULL CONSTRAINT [DF_WhatsApp_Messages_SendAttempts] DEFAULT (0),
   [LastAttemptAt] datetime2(3) NULL,
   [CreatedAt] datetime2(3) NOT NULL,

@@ -36,3 +36,15 @@ import './functions/notifications-send';
 import './functions/realtime-negotiate';
 import './functions/realtime-events';
 import './functions/operators-online';
+// Sending (issue 7): replies, uploads, templates, the outbound worker and its timers.
+import './functions/messages-send';
+import './functions/messages-retry';
+import './functions/conversations-start';
+import './functions/uploads-create';
+import './functions/templates-list';
+import './functions/templates-sync';
+import './functions/templates-sync-daily';
+import './functions/templates-status-apply';
+import './functions/outbound-send';
+import './functions/outbound-poison';
+import './functions/outbound-sweep';

@@ -25,7 +25,7 @@ export interface CreateOperatorDeps {
 export interface CreateOperatorContext {
   readonly actor?: Actor;
   readonly origin?: RequestOrigin;
-  readonly via?: 'api' | 'cli' | 'bootstrap';
+  readonly via?: 'api' | 'cli' | 'bootstrap' | 'internal';
   /** The password was generated, not chosen; the operator will pick one through a reset. */
   readonly passwordGenerated?: boolean;
 }
@@ -76,7 +76,7 @@ export async function createOperator(deps: CreateOperatorDeps, input: NewOperato
           actor: context.actor,
           entityType: 'operator',
           entityId: id,
-          details: { userName: operator.userName, role: operator.role, via: context.via ?? 'api', passwordSetBy: context.passwordGenerated ? 'operator-via-reset' : 'creator' },
+          details: { userName: operator.userName, role: operator.role, via: context.via ?? 'internal', passwordSetBy: context.passwordGenerated ? 'operator-via-reset' : 'creator' },
           origin: context.origin,
         },
         now,

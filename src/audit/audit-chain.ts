@@ -56,23 +56,29 @@ export interface ChainProblem {
 
 /**
  * Walks one firm's rows in `Sequence` order and reports each break once: an edited row (its hash no longer
- * matches), a deleted row (a gap in the sequence), a swapped or reordered row (sequence or link broken).
- * After a problem the walk resynchronises on the row's own stored hash, so one tampered row is one report.
+ * matches), a deleted row (a gap in the sequence), a swapped or reordered row (its hash no longer matches, since
+ * the sequence is hashed), or a row re-hashed after an edit (the next row's link breaks). The link of a row is
+ * only judged when the row before it verified, so one tampered row is one report, not a cascade.
  */
 export function verifyFirmChain(firmId: number, rows: readonly ChainedAuditRow[]): ChainProblem[] {
   const problems: ChainProblem[] = [];
   let expectedSequence = 1;
   let prevHash = GENESIS_HASH;
+  let previousOk = true;
   for (const row of rows) {
-    if (row.Sequence > expectedSequence) {
-      for (let missing = expectedSequence; missing < row.Sequence; missing += 1) problems.push({ firmId, sequence: missing, kind: 'missing' });
-      prevHash = row.PrevHash;
-    } else if (row.Sequence < expectedSequence) {
+    if (row.Sequence < expectedSequence) {
       problems.push({ firmId, sequence: row.Sequence, kind: 'out-of-order' });
       continue;
     }
-    if (auditRowHash(row) !== row.Hash) problems.push({ firmId, sequence: row.Sequence, kind: 'hash-mismatch' });
-    else if (row.PrevHash !== prevHash) problems.push({ firmId, sequence: row.Sequence, kind: 'broken-link' });
+    if (row.Sequence > expectedSequence) {
+      for (let missing = expectedSequence; missing < row.Sequence; missing += 1) problems.push({ firmId, sequence: missing, kind: 'missing' });
+      previousOk = false;
+    }
+    const hashOk: boolean = auditRowHash(row) === row.Hash;
+    const linkOk: boolean = !previousOk || row.PrevHash === prevHash;
+    if (!hashOk) problems.push({ firmId, sequence: row.Sequence, kind: 'hash-mismatch' });
+    else if (!linkOk) problems.push({ firmId, sequence: row.Sequence, kind: 'broken-link' });
+    previousOk = hashOk && linkOk;
     prevHash = row.Hash;
     expectedSequence = row.Sequence + 1;
   }

@@ -31,15 +31,17 @@ export async function changePassword(
   else valid = (await verifyPassword(input.currentPassword, operator.PasswordHash)).valid;
   const now = services.clock.now();
   if (!operator || !valid) {
-    if (operator && !locked) {
-      const lockUntil = new Date(now.getTime() + services.config.security.lockoutMinutes * 60_000);
-      await recordLoginFailure(services.db, operator.Id, now, services.config.security.maxFailedLoginAttempts, lockUntil);
-    }
-    await recordAudit(
-      services.db,
-      { firmId: actor.firmId, action: 'authn_password_change_fail', actor, entityType: 'operator', entityId: actor.operatorId, details: { reason: locked ? 'locked' : 'wrong-current-password' }, origin },
-      now,
-    );
+    await services.db.transaction().execute(async (trx) => {
+      if (operator && !locked) {
+        const lockUntil = new Date(now.getTime() + services.config.security.lockoutMinutes * 60_000);
+        await recordLoginFailure(trx, operator.Id, now, services.config.security.maxFailedLoginAttempts, lockUntil);
+      }
+      await recordAudit(
+        trx,
+        { firmId: actor.firmId, action: 'authn_password_change_fail', actor, entityType: 'operator', entityId: actor.operatorId, details: { reason: locked ? 'locked' : 'wrong-current-password' }, origin },
+        now,
+      );
+    });
     throw new AppError('CurrentPasswordIncorrect');
   }
   const newHash = await hashPassword(input.newPassword);

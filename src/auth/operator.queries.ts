@@ -23,33 +23,32 @@ export async function findOperatorsByContact(db: Db, contact: { email: string } 
 }
 
 /**
- * Counts one failed sign-in and locks the account when the count reaches `maxFailures`. Both statements are
- * conditional and run in one transaction (the row stays locked between them), so concurrent failures cannot
- * push past the limit unnoticed: only a request that finds the account unlocked counts, and exactly one
- * request sets the lock. A lock that has expired starts a fresh count. Returns whether this failure locked it.
+ * Counts one failed sign-in and locks the account when the count reaches `maxFailures`. Run it inside a
+ * transaction (with the audit row of the failure, so every failure costs one commit): both statements are
+ * conditional and the row stays locked between them, so concurrent failures cannot push past the limit unnoticed:
+ * only a request that finds the account unlocked counts, and exactly one request sets the lock. A lock that has
+ * expired starts a fresh count. Returns whether this failure counted and whether it locked the account.
  */
-export async function recordLoginFailure(db: Db, operatorId: string, now: Date, maxFailures: number, lockUntil: Date): Promise<{ counted: boolean; locked: boolean }> {
-  return db.transaction().execute(async (trx) => {
-    const counted = await trx
-      .updateTable('WhatsApp_Operators')
-      .set((eb) => ({
-        FailedLoginCount: eb.case().when('LockoutUntil', 'is not', null).then(1).else(eb('FailedLoginCount', '+', 1)).end(),
-        LockoutUntil: null,
-        UpdatedAt: now,
-      }))
-      .where('Id', '=', operatorId)
-      .where((eb) => eb.or([eb('LockoutUntil', 'is', null), eb('LockoutUntil', '<=', now)]))
-      .executeTakeFirst();
-    if (Number(counted.numUpdatedRows) === 0) return { counted: false, locked: false };
-    const locked = await trx
-      .updateTable('WhatsApp_Operators')
-      .set({ LockoutUntil: lockUntil, UpdatedAt: now })
-      .where('Id', '=', operatorId)
-      .where('FailedLoginCount', '>=', maxFailures)
-      .where('LockoutUntil', 'is', null)
-      .executeTakeFirst();
-    return { counted: true, locked: Number(locked.numUpdatedRows) === 1 };
-  });
+export async function recordLoginFailure(trx: Db, operatorId: string, now: Date, maxFailures: number, lockUntil: Date): Promise<{ counted: boolean; locked: boolean }> {
+  const counted = await trx
+    .updateTable('WhatsApp_Operators')
+    .set((eb) => ({
+      FailedLoginCount: eb.case().when('LockoutUntil', 'is not', null).then(1).else(eb('FailedLoginCount', '+', 1)).end(),
+      LockoutUntil: null,
+      UpdatedAt: now,
+    }))
+    .where('Id', '=', operatorId)
+    .where((eb) => eb.or([eb('LockoutUntil', 'is', null), eb('LockoutUntil', '<=', now)]))
+    .executeTakeFirst();
+  if (Number(counted.numUpdatedRows) === 0) return { counted: false, locked: false };
+  const locked = await trx
+    .updateTable('WhatsApp_Operators')
+    .set({ LockoutUntil: lockUntil, UpdatedAt: now })
+    .where('Id', '=', operatorId)
+    .where('FailedLoginCount', '>=', maxFailures)
+    .where('LockoutUntil', 'is', null)
+    .executeTakeFirst();
+  return { counted: true, locked: Number(locked.numUpdatedRows) === 1 };
 }
 
 /**

@@ -1,8 +1,33 @@
 // Password hashing: PBKDF2-HMAC-SHA256 in a self-describing string, verified with its own parameters.
 import { pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 
-const pbkdf2Async = promisify(pbkdf2);
+const pbkdf2Raw = promisify(pbkdf2);
+
+/**
+ * At most this many derivations run at once, one core fewer than the machine has: a burst of sign-ins then
+ * queues here instead of taking every core, so the event loop (health checks, webhooks, every other request)
+ * keeps a core and answers in milliseconds. On a 2-core instance that is one derivation at a time.
+ */
+export const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/**
+ * PBKDF2 on libuv's thread pool behind a small FIFO semaphore (hand-written: a dozen lines, where the usual
+ * npm limiter, p-limit, is ESM-only and this package compiles to CommonJS).
+ */
+async function pbkdf2Async(password: string, salt: Buffer, iterations: number, keyLength: number, digest: string): Promise<Buffer> {
+  if (running >= HASH_CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
+  running += 1;
+  try {
+    return await pbkdf2Raw(password, salt, iterations, keyLength, digest);
+  } finally {
+    running -= 1;
+    waiting.shift()?.();
+  }
+}
 
 /** OWASP's figure for PBKDF2-HMAC-SHA256 (SECURITY.md §1.1). */
 export const CURRENT_ITERATIONS = 600_000;

@@ -41,6 +41,7 @@ export async function takeRateLimitSlot(table: TableClient, rule: RateLimit, key
     }
     live.push(nowMs);
     if (await writeHits(table, rule.bucket, rowKey, live, current.etag)) return { allowed: true, slot: nowMs };
+    await backOff(round);
   }
   return { allowed: false, retryAfterSeconds: 1 };
 }
@@ -54,7 +55,13 @@ export async function returnRateLimitSlot(table: TableClient, rule: RateLimit, k
     if (index < 0 || current.etag === undefined) return;
     const remaining = [...current.hits.slice(0, index), ...current.hits.slice(index + 1)];
     if (await writeHits(table, rule.bucket, rowKey, remaining, current.etag)) return;
+    await backOff(round);
   }
+}
+
+/** A short random pause after a lost race, growing with the rounds, so a burst of writers spreads out. */
+function backOff(round: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (round + 1)));
 }
 
 const ensured = new WeakMap<TableClient, Promise<void>>();

@@ -50,25 +50,14 @@ export async function signIn(services: Services, input: SignInInput): Promise<To
   const now = clock.now();
   if (reason === 'wrong-password' && operator) {
     const lockUntil = new Date(now.getTime() + config.security.lockoutMinutes * 60_000);
-    const { counted, locked } = await recordLoginFailure(db, operator.Id, now, config.security.maxFailedLoginAttempts, lockUntil);
-    if (!counted) reason = 'locked';
     await db.transaction().execute(async (trx) => {
+      const { counted, locked } = await recordLoginFailure(trx, operator.Id, now, config.security.maxFailedLoginAttempts, lockUntil);
       const actor = { operatorId: operator.Id, userName: operator.UserName };
-      await recordAudit(trx, { firmId: operator.FirmId, action: 'authn_login_fail', actor, entityType: 'operator', entityId: operator.Id, details: { reason }, origin: input.origin }, now);
+      const failure = { firmId: operator.FirmId, actor, entityType: 'operator', entityId: operator.Id, origin: input.origin };
+      await recordAudit(trx, { ...failure, action: 'authn_login_fail', details: { reason: counted ? reason : 'locked' } }, now);
       if (locked) {
-        await recordAudit(
-          trx,
-          {
-            firmId: operator.FirmId,
-            action: 'authn_login_lock',
-            actor,
-            entityType: 'operator',
-            entityId: operator.Id,
-            details: { failures: config.security.maxFailedLoginAttempts, lockedUntil: lockUntil.toISOString() },
-            origin: input.origin,
-          },
-          now,
-        );
+        const details = { failures: config.security.maxFailedLoginAttempts, lockedUntil: lockUntil.toISOString() };
+        await recordAudit(trx, { ...failure, action: 'authn_login_lock', details }, now);
       }
     });
     throw new AppError('InvalidCredentials');

@@ -119,9 +119,10 @@ export type DatabaseOf<S extends SchemaDefinition> = { -readonly [K in keyof S]:
 
 /** One DDL statement and the object it creates. */
 export interface DdlStatement {
-  readonly kind: 'table' | 'index';
+  /** `trigger` (SQLite only: the full-text index's upkeep, see migration 002). */
+  readonly kind: 'table' | 'index' | 'trigger';
   readonly table: string;
-  /** The table name for `table`, the index name for `index`. */
+  /** The table name for `table`, the index or trigger name otherwise. */
   readonly name: string;
   readonly sql: string;
 }

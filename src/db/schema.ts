@@ -171,7 +171,8 @@ export const schema = {
       { columns: ['FirmId', 'PhoneNumberId', 'CustomerId'], unique: true },
       { columns: ['FirmId', desc('LastMessageAt'), desc('Id')] },
       { columns: ['FirmId', 'Status', desc('LastMessageAt'), desc('Id')] },
-      { columns: ['FirmId', 'AssignedOperatorId', desc('LastMessageAt'), desc('Id')] },
+      // Status inside the assignee prefix: agents' lists (unassigned + own), per-status counts and least-open counting are range scans.
+      { columns: ['FirmId', 'AssignedOperatorId', 'Status', desc('LastMessageAt'), desc('Id')] },
       { columns: ['CustomerId'] },
     ],
   }),
@@ -273,8 +274,16 @@ export const schema = {
       FailedAt: col.datetime().nullable(),
       /** Pricing and conversation objects of the status webhooks, as JSON. */
       PricingJson: col.json().nullable(),
-      /** Set once the send is on the `outbound-messages` queue; a sweep queues messages where it stayed null. */
+      /**
+       * When the newest `outbound-messages` queue message for this send becomes visible; null until the first enqueue
+       * succeeded. A sweep queues `queued` messages where it stayed null or lies well in the past (a lost enqueue).
+       */
       EnqueuedAt: col.datetime().nullable(),
+      /** Not before: a retry after Meta's throttling waits until then (duplicate queue messages that come early wait too). */
+      NextAttemptAt: col.datetime().nullable(),
+      /** While `sending`: the send's deadline; a `sending` message past it had its worker die mid-send and becomes `unknown`. */
+      LeaseUntil: col.datetime().nullable(),
+      /** Calls to Meta in the current round (an operator's retry starts a new round); drives the back-off. */
       SendAttempts: col.int().default(0),
       LastAttemptAt: col.datetime().nullable(),
       CreatedAt: col.datetime(),

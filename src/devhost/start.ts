@@ -7,6 +7,8 @@ import { DevHostError } from './functions-host/dev-host-error';
 import { startLocalHost, type LocalHost, type LocalHostFunction } from './functions-host/start-local-host';
 import { isDevelopmentStorage } from './functions-host/storage-connection';
 import { applyLocalDefaults, loadLocalSettings } from './local-settings';
+import { startLocalRealtime } from './start-local-realtime';
+import { startLocalGraph } from './start-local-graph';
 
 /** A companion service started next to the host (shown in the table, stopped on exit). */
 interface CompanionService {
@@ -54,11 +56,17 @@ function parsePort(value: string | number | undefined): number {
 }
 
 /**
- * Starts the Web PubSub emulator and the Graph simulator when the settings ask for local ones. Their modules
- * (src/devhost/web-pubsub-emulator, src/devhost/graph-simulator) are wired in here by a later step.
+ * Starts the local stand-ins the settings ask for: the Web PubSub emulator unless one is configured, and the Graph
+ * simulator (src/devhost/graph-simulator) unless a real WhatsApp access token is configured.
  */
-async function startCompanionServices(_env: NodeJS.ProcessEnv, _dataDir: string): Promise<CompanionService[]> {
-  return [];
+async function startCompanionServices(env: NodeJS.ProcessEnv, dataDir: string, usesWhatsAppSimulator: boolean): Promise<CompanionService[]> {
+  const realtime = await startLocalRealtime(env);
+  // Issue 7: the Graph simulator stands in for Meta when no real access token is configured.
+  const graph = await startLocalGraph(env, usesWhatsAppSimulator, dataDir).catch(async (error: unknown) => {
+    await realtime.stop();
+    throw error;
+  });
+  return [realtime, graph];
 }
 
 function describeFunction(fn: LocalHostFunction): string {
@@ -119,6 +127,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Spawned with an IPC channel (tests): a parent that goes away takes the stack with it.
+  if (process.connected) {
+    process.once('disconnect', () => {
+      if (!shuttingDown) onSignal('SIGTERM');
+    });
+  }
 
   try {
     const local = loadLocalSettings(appDir, env);
@@ -146,7 +160,7 @@ async function main(): Promise<void> {
     }
 
     if (shuttingDown) return;
-    const companions = await startCompanionServices(env, dataDir);
+    const companions = await startCompanionServices(env, dataDir, defaults.usesWhatsAppSimulator);
     for (const service of companions) {
       stoppers.push(() => service.stop());
       rows.push([service.name, service.where]);
@@ -155,7 +169,7 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     const host = await startLocalHost({
       appDir,
-      port: parsePort(env['PORT'] ?? local.localHttpPort),
+      port: parsePort(env['PORT'] || local.localHttpPort),
       settings: env,
       developmentStorage: azurite?.connectionString,
     });

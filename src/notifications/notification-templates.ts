@@ -35,8 +35,8 @@ export function renderSms(content: NotificationContent, language: Language): str
         : `${product.tr} parola sıfırlama kodunuz: ${content.code}. ${content.expiresMinutes} dakika geçerlidir. Kimseyle paylaşmayın.`;
     case 'password-changed':
       return language === 'en'
-        ? `${product.en}: your password was changed at ${content.at} (UTC). If this was not you, contact your administrator.`
-        : `${product.tr}: parolanız ${content.at} (UTC) tarihinde değiştirildi. Bu işlemi siz yapmadıysanız yöneticinize başvurun.`;
+        ? `${product.en}: your password was changed at ${displayTime(content.at)}. If this was not you, contact your administrator.`
+        : `${product.tr}: parolanız ${displayTime(content.at)} tarihinde değiştirildi. Bu işlemi siz yapmadıysanız yöneticinize başvurun.`;
     case 'password-reset-link':
       return language === 'en' ? `${product.en}: use the link in your e-mail to reset your password.` : `${product.tr}: parolanızı sıfırlamak için e-postanızdaki bağlantıyı kullanın.`;
   }
@@ -75,11 +75,16 @@ function bodyLines(content: NotificationContent, language: Language): string[] {
     case 'password-changed':
       return [
         en
-          ? `The password of your account was ${content.how === 'reset' ? 'reset' : 'changed'} at ${content.at} (UTC), and every session was signed out.`
-          : `Hesabınızın parolası ${content.at} (UTC) tarihinde ${content.how === 'reset' ? 'sıfırlandı' : 'değiştirildi'} ve tüm oturumlar kapatıldı.`,
+          ? `The password of your account was ${content.how === 'reset' ? 'reset' : 'changed'} at ${displayTime(content.at)}, and every session was signed out.`
+          : `Hesabınızın parolası ${displayTime(content.at)} tarihinde ${content.how === 'reset' ? 'sıfırlandı' : 'değiştirildi'} ve tüm oturumlar kapatıldı.`,
         en ? 'If this was not you, contact your administrator at once.' : 'Bu işlemi siz yapmadıysanız hemen yöneticinize başvurun.',
       ];
   }
+}
+
+/** `2026-11-27T03:14:45.642Z` → `2026-11-27 03:14 UTC`: exact, and the same whatever the reader's time zone. */
+function displayTime(iso: string): string {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : iso;
 }
 
 function escapeHtml(text: string): string {

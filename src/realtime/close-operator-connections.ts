@@ -4,10 +4,10 @@ import { realtimeUserId } from './realtime-identity';
 import { webPubSubConnection } from './web-pubsub-service';
 
 /**
- * Closes every connection of the operator (their token groups and role are fixed at connect, so a changed operator
- * must reconnect through `/negotiate`, which refuses them if they can no longer sign in). Resolves false instead of
- * throwing when the service cannot be reached; the caller has already revoked the operator's sessions, and a client
- * token expires within 15 minutes regardless. True when nothing is configured (no connections can exist).
+ * Closes every connection of the operator, for the auth capability to call after deactivation, a password reset or
+ * a role change (groups and role are fixed at connect, so the operator must reconnect through `/negotiate`, which
+ * refuses a revoked session). Retried briefly; resolves false instead of throwing when the service cannot be reached
+ * (the sessions are already revoked, so no new connection can be negotiated). True when no Web PubSub is configured.
  */
 export async function closeOperatorConnections(
   services: { config: Pick<Config, 'webPubSub'> },

@@ -1,22 +1,10 @@
-// Who may receive an event about a conversation: the inbox visibility rule (issue 6) as Web PubSub OData filters.
+// Who may receive an event about a conversation: the inbox visibility rule (src/inbox/visibility.ts) as Web PubSub OData filters.
 import { odata } from '@azure/web-pubsub';
+import type { InboxVisibility } from '../inbox/visibility';
 import { firmGroup, roleGroup, realtimeUserId } from './realtime-identity';
 
-/** A firm's `InboxVisibility`: agents see unassigned conversations and their own, or all of the firm's. */
-export type InboxVisibility = 'own-and-unassigned' | 'all';
-
-/** Reads the stored setting; anything unknown falls back to the narrower rule. */
-export function inboxVisibilityOf(stored: string | null | undefined): InboxVisibility {
-  return stored === 'all' ? 'all' : 'own-and-unassigned';
-}
-
-/**
- * Whether an operator sees a conversation (the inbox rule): admins see all of their firm; agents see all when the
- * firm allows it, else unassigned conversations and their own. Callers have already matched the firm.
- */
-export function canSeeConversation(visibility: InboxVisibility, viewer: { role: 'Admin' | 'Agent'; operatorId: string }, assigneeId: string | null): boolean {
-  return viewer.role === 'Admin' || visibility === 'all' || assigneeId === null || assigneeId === viewer.operatorId;
-}
+// The rule itself lives with the inbox (issue 6), so REST and real-time cannot drift apart; re-exported for callers here.
+export { canSeeConversation, inboxVisibilityOf, type InboxVisibility } from '../inbox/visibility';
 
 /** Every connected operator of the firm. */
 export function firmAudienceFilter(firmId: number): string {

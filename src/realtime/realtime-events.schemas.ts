@@ -84,12 +84,17 @@ export type ConversationView = z.infer<typeof ConversationViewSchema>;
 
 const base = { firmId: z.number().int(), at: isoTime };
 
-/** A new message in a conversation the operator sees (annotations such as reactions arrive as `message.updated`). */
+/**
+ * A new message in a conversation the operator sees, with the conversation's list row as it is after it (preview,
+ * unread count, reply window, reopened status): one event updates both the thread and the list. Annotations such as
+ * reactions are not messages of their own: they arrive as `message.updated` of the message they change.
+ */
 export const MessageCreatedEventSchema = z.object({
   type: z.literal('message.created'),
   ...base,
   conversationId: z.string(),
   message: MessageViewSchema,
+  conversation: ConversationViewSchema,
 });
 
 /** A message changed (status, media ready or failed, reaction, revoked, edited): the whole message as it is now. */
@@ -102,9 +107,10 @@ export const MessageUpdatedEventSchema = z.object({
 });
 
 /**
- * A conversation changed (assignment, status, unread count, reply window, new activity): the whole list row as it
- * is now. `visible: false` (and no `conversation`) tells an agent the conversation left their view, e.g. another
- * agent claimed it: the client drops the row.
+ * A conversation changed (assignment, status, unread count, reply window, activity without a new message): the whole
+ * list row as it is now. `visible: false` (and no `conversation`) tells an agent the conversation left their view,
+ * e.g. another agent claimed it: the client drops the row. Changes that come with a new message ride on its
+ * `message.created` instead.
  */
 export const ConversationUpdatedEventSchema = z.discriminatedUnion('visible', [
   z.object({

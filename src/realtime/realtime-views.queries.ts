@@ -1,12 +1,11 @@
-// Reads, after commit, the rows real-time events show: messages, conversation list rows, firm visibility, operator names.
+// Reads, after commit, the rows real-time events show that the inbox does not read for itself: messages (as history
+// items) and operator names. Conversation list rows come from src/inbox/conversation-view.ts.
 import type { Kysely } from 'kysely';
 import type { Database, MessageRow } from '../db/tables';
-import type { ConversationView, MessageView } from './realtime-events.schemas';
-import { inboxVisibilityOf, type InboxVisibility } from './conversation-audience';
+import type { MessageView } from './realtime-events.schemas';
 
 type Db = Kysely<Database>;
 
-const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** SQL Server allows 2,100 parameters per statement; batches stay far below. */
 const CHUNK = 500;
 
@@ -90,61 +89,6 @@ export async function loadMessages(db: Db, firmId: number, ids: readonly string[
     for (const row of rows) found.set(row.Id, { view: toMessageView(row), isAnnotation: row.TargetWhatsAppMessageId !== null });
   }
   return found;
-}
-
-/** A loaded conversation: the list row clients show, and its assignee for the visibility rule. */
-export interface LoadedConversation {
-  readonly view: ConversationView;
-  readonly assigneeId: string | null;
-}
-
-function statusOf(value: string): ConversationView['status'] {
-  return value === 'Pending' || value === 'Resolved' ? value : 'Open';
-}
-
-/** The firm's conversations with these ids, as list rows at `now` (the reply window depends on it). */
-export async function loadConversations(db: Db, firmId: number, ids: readonly string[], now: Date): Promise<Map<string, LoadedConversation>> {
-  const found = new Map<string, LoadedConversation>();
-  for (const part of chunks([...new Set(ids)])) {
-    const rows = await db
-      .selectFrom('WhatsApp_Conversations as c')
-      .innerJoin('WhatsApp_Customers as cu', 'cu.Id', 'c.CustomerId')
-      .leftJoin('WhatsApp_Operators as o', (join) => join.onRef('o.Id', '=', 'c.AssignedOperatorId').onRef('o.FirmId', '=', 'c.FirmId'))
-      .select([
-        'c.Id', 'c.PhoneNumberId', 'c.Status', 'c.AssignedOperatorId', 'c.AssignedAt', 'c.LastInboundAt', 'c.LastMessageAt', 'c.LastMessagePreview',
-        'c.UnreadCount', 'c.ResolvedAt', 'c.CreatedAt', 'cu.Id as CustomerId', 'cu.ProfileName', 'cu.WaId', 'cu.Username', 'o.FullName as AssigneeName',
-      ])
-      .where('c.FirmId', '=', firmId)
-      .where('c.Id', 'in', part)
-      .execute();
-    for (const row of rows) {
-      const until = row.LastInboundAt === null ? null : new Date(row.LastInboundAt.getTime() + REPLY_WINDOW_MS);
-      found.set(row.Id, {
-        assigneeId: row.AssignedOperatorId,
-        view: {
-          id: row.Id,
-          phoneNumberId: row.PhoneNumberId,
-          status: statusOf(row.Status),
-          customer: { id: row.CustomerId, name: row.ProfileName, phone: row.WaId, username: row.Username },
-          assignee: row.AssignedOperatorId === null ? null : { id: row.AssignedOperatorId, fullName: row.AssigneeName ?? '' },
-          assignedAt: iso(row.AssignedAt),
-          lastMessageAt: row.LastMessageAt.toISOString(),
-          lastMessagePreview: row.LastMessagePreview,
-          unreadCount: row.UnreadCount,
-          window: { open: until !== null && until.getTime() > now.getTime(), until: iso(until) },
-          resolvedAt: iso(row.ResolvedAt),
-          createdAt: row.CreatedAt.toISOString(),
-        },
-      });
-    }
-  }
-  return found;
-}
-
-/** The firm's inbox visibility setting (the narrower rule when the firm has no settings row). */
-export async function loadInboxVisibility(db: Db, firmId: number): Promise<InboxVisibility> {
-  const row = await db.selectFrom('WhatsApp_FirmSettings').select('InboxVisibility').where('FirmId', '=', firmId).executeTakeFirst();
-  return inboxVisibilityOf(row?.InboxVisibility);
 }
 
 /** Full names of the firm's operators with these ids. */

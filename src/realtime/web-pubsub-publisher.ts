@@ -3,16 +3,20 @@ import type { WebPubSubServiceClient } from '@azure/web-pubsub';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables';
 import type { Clock } from '../shared/clock';
-import { conversationAudienceFilter, firmAudienceFilter, lostAudienceFilter, type InboxVisibility } from './conversation-audience';
+import { loadConversationViews } from '../inbox/conversation-view';
+import { loadInboxSettings } from '../inbox/inbox-settings.queries';
+import type { InboxVisibility } from '../inbox/visibility';
+import { conversationAudienceFilter, firmAudienceFilter, lostAudienceFilter } from './conversation-audience';
 import {
   ConversationChangeSchema,
   MessageChangeSchema,
   type ConversationChange,
+  type ConversationView,
   type MessageChange,
   type RealtimeClientEvent,
 } from './realtime-events.schemas';
 import type { RealtimeEvent, RealtimePublisher } from './realtime-publisher';
-import { loadConversations, loadInboxVisibility, loadMessages, loadOperatorNames, type LoadedConversation } from './realtime-views.queries';
+import { loadMessages, loadOperatorNames } from './realtime-views.queries';
 
 /** Where publishing problems are reported (the Functions log in production). */
 export interface PublishLog {
@@ -26,19 +30,24 @@ export interface WebPubSubPublisherDeps {
   readonly log?: PublishLog;
   /** Waits before each retry of a failed send; default 100, 300, 900 ms (then the failure is logged). */
   readonly retryDelaysMs?: readonly number[];
-  /** Per-attempt time limit; default 3 s. */
+  /** Per-attempt time limit; default 5 s. */
   readonly attemptTimeoutMs?: number;
 }
 
 /**
  * One send: a client event for the hub's connections that `filter` selects (always within the firm's group). Sent to
- * the hub, not to a group, so clients receive every event alike as a server message.
+ * the hub, not to a group, so clients receive every event alike as a server message. `lane` names what the event is
+ * about (a conversation, an operator): events of one lane are sent in order.
  */
 interface Delivery {
   readonly firmId: number;
+  readonly lane: string;
   readonly event: RealtimeClientEvent;
   readonly filter: string;
 }
+
+/** Sends in flight at once per publish: a webhook with a thousand messages must not wait for a thousand round trips in a row. */
+const LANES_AT_ONCE = 8;
 
 /**
  * The publisher used when `WebPubSubConnectionString` is set. `publish` resolves when every event was delivered to
@@ -50,20 +59,29 @@ export function createWebPubSubPublisher(deps: WebPubSubPublisherDeps): Realtime
   return {
     async publish(events) {
       const byFirm = new Map<number, RealtimeEvent[]>();
-      for (const event of events) byFirm.set(event.firmId, [...(byFirm.get(event.firmId) ?? []), event]);
-      await Promise.all(
-        [...byFirm].map(async ([firmId, firmEvents]) => {
-          let deliveries: Delivery[];
-          try {
-            deliveries = await buildDeliveries(deps, firmId, firmEvents);
-          } catch (error) {
-            log.warn(`realtime: could not read what changed for firm ${firmId}; ${firmEvents.length} event(s) not published`, error);
-            return;
+      for (const event of events) {
+        const list = byFirm.get(event.firmId);
+        if (list) list.push(event);
+        else byFirm.set(event.firmId, [event]);
+      }
+      const lanes = new Map<string, Delivery[]>();
+      for (const [firmId, firmEvents] of byFirm) {
+        try {
+          for (const delivery of await buildDeliveries(deps, firmId, firmEvents)) {
+            const lane = lanes.get(delivery.lane);
+            if (lane) lane.push(delivery);
+            else lanes.set(delivery.lane, [delivery]);
           }
-          // In order, one at a time: a client sees a conversation appear before its first message.
-          for (const delivery of deliveries) await send(deps, log, delivery);
-        }),
-      );
+        } catch (error) {
+          log.warn(`realtime: could not read what changed for firm ${firmId}; ${firmEvents.length} event(s) not published`, error);
+        }
+      }
+      // Lanes side by side, each in order: a client sees a conversation's changes in the order they happened.
+      const queue = [...lanes.values()];
+      const worker = async () => {
+        for (let lane = queue.shift(); lane; lane = queue.shift()) for (const delivery of lane) await send(deps, log, delivery);
+      };
+      await Promise.all(Array.from({ length: Math.min(LANES_AT_ONCE, queue.length) }, worker));
     },
   };
 }
@@ -83,10 +101,7 @@ interface MergedConversation {
 
 type Step = { kind: 'message'; merged: MergedMessage } | { kind: 'conversation'; merged: MergedConversation } | { kind: 'presence'; operatorId: string; online: boolean };
 
-/**
- * Folds a firm's events into one step per message and per conversation (at the first mention, keeping order), so a
- * webhook that created a conversation, stored a message and bumped the conversation sends two events, not three.
- */
+/** Folds a firm's events into one step per message and per conversation, at the first mention, keeping order. */
 function fold(events: readonly RealtimeEvent[]): Step[] {
   const steps: Step[] = [];
   const messages = new Map<string, MergedMessage>();
@@ -129,48 +144,64 @@ async function buildDeliveries(deps: WebPubSubPublisherDeps, firmId: number, eve
   const now = deps.clock.now();
   const [messages, conversations, visibility, names] = await Promise.all([
     messageIds.length > 0 ? loadMessages(deps.db, firmId, messageIds) : new Map<string, never>(),
-    conversationIds.length > 0 ? loadConversations(deps.db, firmId, conversationIds, now) : new Map<string, LoadedConversation>(),
-    conversationIds.length > 0 ? loadInboxVisibility(deps.db, firmId) : ('own-and-unassigned' as InboxVisibility),
+    conversationIds.length > 0 ? loadConversationViews(deps.db, firmId, conversationIds, now) : new Map<string, ConversationView>(),
+    conversationIds.length > 0 ? loadInboxSettings(deps.db, firmId).then((settings) => settings.visibility) : ('own-and-unassigned' as InboxVisibility),
     operatorIds.length > 0 ? loadOperatorNames(deps.db, firmId, operatorIds) : new Map<string, string>(),
   ]);
   const at = now.toISOString();
+  // A conversation change that comes with a new message rides on its message.created (which carries the row), unless
+  // agents must be told the conversation left their view: a webhook that opened a conversation and stored a message
+  // sends one event, not three.
+  const carried = new Set(
+    steps.flatMap((s) => (s.kind === 'message' && s.merged.created && messages.get(s.merged.messageId)?.isAnnotation === false ? [s.merged.conversationId] : [])),
+  );
   const deliveries: Delivery[] = [];
   for (const step of steps) {
     if (step.kind === 'presence') {
       const fullName = names.get(step.operatorId);
       if (fullName === undefined) continue;
-      deliveries.push({ firmId, filter: firmAudienceFilter(firmId), event: { type: 'operator.presence', firmId, at, operatorId: step.operatorId, fullName, online: step.online } });
+      deliveries.push({ firmId, lane: `operator:${step.operatorId}`, filter: firmAudienceFilter(firmId), event: { type: 'operator.presence', firmId, at, operatorId: step.operatorId, fullName, online: step.online } });
       continue;
     }
     const conversation = conversations.get(step.merged.conversationId);
     if (!conversation) continue;
-    const filter = conversationAudienceFilter(firmId, visibility, conversation.assigneeId);
+    const assigneeId = conversation.assignee?.id ?? null;
+    const filter = conversationAudienceFilter(firmId, visibility, assigneeId);
+    const lane = `conversation:${conversation.id}`;
     if (step.kind === 'message') {
       const message = messages.get(step.merged.messageId);
-      if (!message || message.view.conversationId !== conversation.view.id) continue;
+      if (!message || message.view.conversationId !== conversation.id) continue;
       const { conversationId } = step.merged;
       if (step.merged.created) {
         // An annotation shows on the message it changes, which gets its own message.updated.
-        if (!message.isAnnotation) deliveries.push({ firmId, filter, event: { type: 'message.created', firmId, at, conversationId, message: message.view } });
+        if (!message.isAnnotation) {
+          deliveries.push({ firmId, lane, filter, event: { type: 'message.created', firmId, at, conversationId, message: message.view, conversation } });
+        }
       } else {
-        deliveries.push({ firmId, filter, event: { type: 'message.updated', firmId, at, conversationId, changes: [...step.merged.changes], message: message.view } });
+        deliveries.push({ firmId, lane, filter, event: { type: 'message.updated', firmId, at, conversationId, changes: [...step.merged.changes], message: message.view } });
       }
       continue;
     }
-    const changes = [...step.merged.changes];
     const previous = step.merged.previousAssigneeId;
-    const lost = previous === undefined ? undefined : lostAudienceFilter(firmId, visibility, previous, conversation.assigneeId);
+    if (previous === undefined && carried.has(conversation.id)) continue;
+    const changes = [...step.merged.changes];
+    const lost = previous === undefined ? undefined : lostAudienceFilter(firmId, visibility, previous, assigneeId);
     if (lost !== undefined) {
-      deliveries.push({ firmId, filter: lost, event: { type: 'conversation.updated', firmId, at, conversationId: conversation.view.id, changes, visible: false } });
+      deliveries.push({ firmId, lane, filter: lost, event: { type: 'conversation.updated', firmId, at, conversationId: conversation.id, changes, visible: false } });
     }
-    deliveries.push({ firmId, filter, event: { type: 'conversation.updated', firmId, at, conversationId: conversation.view.id, changes, visible: true, conversation: conversation.view } });
+    deliveries.push({ firmId, lane, filter, event: { type: 'conversation.updated', firmId, at, conversationId: conversation.id, changes, visible: true, conversation } });
   }
   return deliveries;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Refused connections, 408, 429 and 5xx are retried. A send that timed out is not: the service may have taken it, and
+ * retrying a slow service only adds load; clients catch up through REST either way.
+ */
 function isRetryable(error: unknown): boolean {
+  if ((error as { name?: unknown } | null)?.name === 'AbortError') return false;
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   return typeof status !== 'number' || status === 408 || status === 429 || status >= 500;
 }
@@ -179,7 +210,7 @@ async function send(deps: WebPubSubPublisherDeps, log: PublishLog, delivery: Del
   const delays = deps.retryDelaysMs ?? [100, 300, 900];
   for (let attempt = 0; ; attempt += 1) {
     try {
-      await deps.client.sendToAll(delivery.event, { filter: delivery.filter, abortSignal: AbortSignal.timeout(deps.attemptTimeoutMs ?? 3000) });
+      await deps.client.sendToAll(delivery.event, { filter: delivery.filter, abortSignal: AbortSignal.timeout(deps.attemptTimeoutMs ?? 5000) });
       return;
     } catch (error) {
       const delay = delays[attempt];

@@ -22,7 +22,12 @@ export type ErrorCode =
   | 'CurrentPasswordIncorrect'
   | 'UserNameTaken'
   | 'MediaNotReady'
-  | 'MediaUnavailable';
+  | 'MediaUnavailable'
+  | 'ReplyWindowClosed'
+  | 'TemplateInvalid'
+  | 'UploadInvalid'
+  | 'MessageNotRetryable'
+  | 'ConversationAlreadyClaimed';
 
 interface ErrorSpec {
   readonly status: number;
@@ -52,6 +57,15 @@ const errorSpecs: Record<ErrorCode, ErrorSpec> = {
   CurrentPasswordIncorrect: { status: 400, tr: 'Mevcut parola hatalı.', en: 'The current password is wrong.' },
   MediaNotReady: { status: 409, tr: 'Dosya henüz indiriliyor; biraz sonra yeniden deneyin.', en: 'The file is still being downloaded; try again shortly.' },
   MediaUnavailable: { status: 409, tr: 'Dosya WhatsApp\'tan indirilemedi.', en: 'The file could not be downloaded from WhatsApp.' },
+  ReplyWindowClosed: {
+    status: 409,
+    tr: '24 saatlik yanıt penceresi kapalı: müşteriye yalnızca onaylı bir şablon gönderilebilir.',
+    en: 'The 24-hour reply window is closed: only an approved template can be sent to this customer.',
+  },
+  TemplateInvalid: { status: 422, tr: 'Şablon veya parametreleri geçersiz.', en: 'The template or its parameters are invalid.' },
+  UploadInvalid: { status: 422, tr: 'Dosya WhatsApp\'ın kabul ettiği türde veya boyutta değil.', en: 'The file is not of a type or size WhatsApp accepts.' },
+  MessageNotRetryable: { status: 409, tr: 'Bu mesaj yeniden gönderilemez.', en: 'This message cannot be sent again.' },
+  ConversationAlreadyClaimed: { status: 409, tr: 'Bu konuşmayı başka bir temsilci üstlendi.', en: 'Another operator has already claimed this conversation.' },
 };
 
 export type Language = 'tr' | 'en';

@@ -13,6 +13,10 @@ import { ingestInto, type IngestResult, type RoutedMessagesChange } from './inge
  * the error), but the flush is shared. With nothing else waiting a change commits alone, as before.
  */
 const MAX_CHANGES_PER_COMMIT = 64;
+/** Messages and statuses per shared commit: a batch of 1,000-message changes still commits every change or so. */
+const MAX_ITEMS_PER_COMMIT = 1_000;
+/** How long a commit waits for company; small beside the flush it saves. */
+const LINGER_MS = 1;
 
 interface Waiting {
   readonly change: RoutedMessagesChange;
@@ -43,10 +47,27 @@ class ChangeWriter {
   private async drain(): Promise<void> {
     this.draining = true;
     try {
-      while (this.waiting.length > 0) await this.commit(this.waiting.splice(0, MAX_CHANGES_PER_COMMIT));
+      while (this.waiting.length > 0) {
+        // Linger briefly (as Kafka producers do): requests that arrived during the last commit, which blocked the
+        // thread (better-sqlite3 is synchronous), get to reach the queue and share this commit.
+        await new Promise((resolve) => setTimeout(resolve, LINGER_MS));
+        await this.commit(this.waiting.splice(0, this.nextBatchSize()));
+      }
     } finally {
       this.draining = false;
     }
+  }
+
+  /** Up to MAX_CHANGES_PER_COMMIT changes, fewer when they are large, so one transaction stays short. */
+  private nextBatchSize(): number {
+    let items = 0;
+    let size = 0;
+    for (const waiting of this.waiting) {
+      items += waiting.change.messages.length + waiting.change.statuses.length;
+      if (size > 0 && (size >= MAX_CHANGES_PER_COMMIT || items > MAX_ITEMS_PER_COMMIT)) break;
+      size++;
+    }
+    return size;
   }
 
   private async commit(batch: Waiting[]): Promise<void> {

@@ -40,12 +40,20 @@ export function parseReplayMessage(message: unknown): QueuePayload<'inboundWebho
   return queues.inboundWebhooks.schema.parse(value);
 }
 
-/** The body text of a replay message, reading the blob when the body was too large for the queue. */
-export async function replayBody(blobs: BlobServiceClient, payload: QueuePayload<'inboundWebhooks'>): Promise<{ text: string; blobName: string | undefined }> {
+/**
+ * The body text of a replay message, reading the blob when the body was too large for the queue. Undefined when
+ * that blob is gone: it is deleted only after a successful replay, so the message is a redelivery of a done job.
+ */
+export async function replayBody(blobs: BlobServiceClient, payload: QueuePayload<'inboundWebhooks'>): Promise<{ text: string; blobName: string | undefined } | undefined> {
   if (!payload.body.startsWith(BLOB_REFERENCE_PREFIX)) return { text: payload.body, blobName: undefined };
   const blobName = payload.body.slice(BLOB_REFERENCE_PREFIX.length);
-  const bytes = await blobs.getContainerClient(INBOUND_BODY_CONTAINER).getBlockBlobClient(blobName).downloadToBuffer();
-  return { text: bytes.toString('utf8'), blobName };
+  try {
+    const bytes = await blobs.getContainerClient(INBOUND_BODY_CONTAINER).getBlockBlobClient(blobName).downloadToBuffer();
+    return { text: bytes.toString('utf8'), blobName };
+  } catch (error) {
+    if ((error as { statusCode?: unknown }).statusCode === 404) return undefined;
+    throw error;
+  }
 }
 
 /** Deletes a replayed body's blob once it is stored (best effort: a leftover blob is only storage). */

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables';
 import type { Clock } from '../shared/clock';
 import type { RealtimeEvent, RealtimePublisher } from '../realtime/realtime-publisher';
+import { publishAfterCommit, waitBriefly } from './background-publish';
 import { writeMessagesChange } from './change-writer';
 import type { IngestResult, RoutedMessagesChange } from './ingest-messages-change';
 import { normalizeInboundMessage, type NormalizedInboundMessage } from './normalize-inbound-message';
@@ -183,12 +184,11 @@ async function ingestWithFallback(deps: ProcessWebhookDeps, change: RoutedMessag
   }
 }
 
-/** Publishes what changed and queues media downloads; a failed enqueue fails the change so the body is replayed. */
+/** Hands what changed to the real-time port and queues media downloads; a failed enqueue fails the change so the body is replayed. */
 async function afterCommit(deps: ProcessWebhookDeps, firmId: number, result: IngestResult): Promise<void> {
-  if (result.events.length > 0) {
-    await deps.realtime.publish(dedupeEvents(result.events)).catch((error: unknown) => deps.log.warn('webhook: real-time publish failed', error));
-  }
+  const published = publishAfterCommit(deps.realtime, dedupeEvents(result.events), deps.log);
   for (const messageId of new Set(result.mediaMessageIds)) await deps.enqueueMediaDownload(firmId, messageId);
+  await waitBriefly(published);
 }
 
 function dedupeEvents(events: readonly RealtimeEvent[]): RealtimeEvent[] {

@@ -103,7 +103,12 @@ async function isSigned(services: WebhookServices, input: { rawBody: Buffer; sig
  */
 export async function replayInboundWebhook(services: WebhookServices, message: unknown, log: WebhookLog): Promise<void> {
   const payload = parseReplayMessage(message);
-  const { text, blobName } = await replayBody(services.storage.blobs, payload);
+  const kept = await replayBody(services.storage.blobs, payload);
+  if (!kept) {
+    log.warn('webhook replay: the kept body was already replayed (its blob is gone); nothing to do');
+    return;
+  }
+  const { text, blobName } = kept;
   const parsed = parseWebhookPayload(text);
   if (parsed.kind === 'malformed') {
     log.error('webhook replay: the kept body is not JSON; dropping it');

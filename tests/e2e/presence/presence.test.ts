@@ -2,6 +2,7 @@
 // connections count once, colleagues get operator.presence, GET /api/operators/online lists who is online; forged
 // events change nothing; closing an operator's connections takes them offline.
 import { createHmac } from 'node:crypto';
+import { WebPubSubClient } from '@azure/web-pubsub-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeOperatorConnections } from '../../../src/realtime/close-operator-connections';
 import { startRealtimeStack, waitFor, type OperatorClient, type RealtimeStack, type TestOperator } from '../realtime/realtime-stack';
@@ -87,6 +88,26 @@ describe('presence', () => {
     await waitFor('both connections closed', () => a.disconnected && b.disconnected);
     await waitFor('agent offline', async () => !(await online(admin1)).includes(agent1.id));
     expect(watcher.disconnected).toBe(false);
+  });
+
+  it('closes, instead of counting, a connection of an operator deactivated after negotiating', async () => {
+    const late = await stack.createOperator(1, 'Agent', 'Late Leaver');
+    const response = await stack.negotiate(late);
+    const { url } = (await response.json()) as { url: string };
+    await stack.database.db.updateTable('WhatsApp_Operators').set({ IsActive: false }).where('Id', '=', late.id).execute();
+    const client = new WebPubSubClient(url, { autoReconnect: false });
+    let disconnected = false;
+    client.on('disconnected', () => {
+      disconnected = true;
+    });
+    try {
+      await client.start();
+      await waitFor('the server to close the connection', () => disconnected);
+      expect(await online(admin1)).not.toContain(late.id);
+      expect(presenceOf(watcher, late.id)).toEqual([]);
+    } finally {
+      client.stop();
+    }
   });
 
   it('GET /api/operators/online needs a signed-in operator', async () => {

@@ -1,5 +1,7 @@
 // The Web PubSub publisher against the emulator through Microsoft's SDKs: audiences by firm, role, assignment and
 // visibility; payloads that parse with the published catalogue; failures retried briefly, logged, never thrown.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { WebPubSubClient } from '@azure/web-pubsub-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWebPubSubEmulator, type WebPubSubEmulator } from '../../../src/devhost/web-pubsub-emulator';
@@ -116,19 +118,25 @@ describe('audience', () => {
       { type: 'message.created', firmId: 1, conversationId, messageId },
       { type: 'conversation.updated', firmId: 1, conversationId, change: 'activity' },
     ]);
-    await waitFor('three firm-1 operators', () => [admin1, agentA, agentB].every((l) => l.events.length === 2));
+    await waitFor('three firm-1 operators', () => [admin1, agentA, agentB].every((l) => l.events.length === 1));
     await settle();
     expect(receivers()).toEqual(['Ayse', 'Ali', 'Bora']);
-    // The conversation's two changes fold into one event, sent before the message.
-    expect(agentB.events.map((e) => e.type)).toEqual(['conversation.updated', 'message.created']);
+    // The conversation's changes ride on the message: one event carrying both the message and the list row.
+    expect(agentB.events).toHaveLength(1);
     expect(agentB.events[0]).toMatchObject({
+      type: 'message.created',
       firmId: 1,
       at: NOW.toISOString(),
-      changes: ['created', 'activity'],
-      visible: true,
+      conversationId,
+      message: { id: messageId, text: 'Merhaba', direction: 'outbound' },
       conversation: { id: conversationId, unreadCount: 2, lastMessagePreview: 'Merhaba', assignee: null, window: { open: true, until: '2026-06-02T12:00:00.000Z' } },
     });
-    expect(agentB.events[1]).toMatchObject({ conversationId, message: { id: messageId, text: 'Merhaba', direction: 'outbound' } });
+
+    // Without a new message, the conversation change is its own event.
+    for (const l of listeners) l.events.length = 0;
+    await publisher.publish([{ type: 'conversation.updated', firmId: 1, conversationId, change: 'unread' }, { type: 'conversation.updated', firmId: 1, conversationId, change: 'status' }]);
+    await waitFor('conversation.updated', () => agentB.events.length === 1);
+    expect(agentB.events[0]).toMatchObject({ type: 'conversation.updated', changes: ['unread', 'status'], visible: true, conversation: { id: conversationId } });
     expect(warnings).toEqual([]);
   });
 
@@ -175,6 +183,51 @@ describe('audience', () => {
     expect(agentB.events[0]).toMatchObject({ visible: true, conversation: { assignee: { id: agentB.operatorId } } });
   });
 
+  it('a reaction is not a message of its own: only the message it changes is published, once per batch', async () => {
+    const { conversationId, messageId } = await seedConversation();
+    const target = await database.db.selectFrom('WhatsApp_Messages').select('WhatsAppMessageId').where('Id', '=', messageId).executeTakeFirstOrThrow();
+    const reactionId = newId();
+    await database.db
+      .insertInto('WhatsApp_Messages')
+      .values({ Id: reactionId, FirmId: 1, ConversationId: conversationId, Direction: 'inbound', Type: 'reaction', Status: 'received', MessageAt: NOW, ReactionEmoji: '👍', TargetWhatsAppMessageId: target.WhatsAppMessageId, CreatedAt: NOW, UpdatedAt: NOW })
+      .execute();
+    await database.db.updateTable('WhatsApp_Messages').set({ CustomerReaction: '👍', Status: 'read' }).where('Id', '=', messageId).execute();
+    await publisher.publish([
+      { type: 'message.updated', firmId: 1, conversationId, messageId, change: 'status' },
+      { type: 'message.created', firmId: 1, conversationId, messageId: reactionId },
+      { type: 'message.updated', firmId: 1, conversationId, messageId, change: 'reaction' },
+      { type: 'conversation.updated', firmId: 1, conversationId, change: 'activity' },
+    ]);
+    await waitFor('two events', () => agentA.events.length === 2);
+    await settle();
+    expect(agentA.events.map((e) => e.type)).toEqual(['message.updated', 'conversation.updated']);
+    expect(agentA.events[0]).toMatchObject({ changes: ['status', 'reaction'], message: { id: messageId, status: 'read', reactions: { customer: '👍', business: null } } });
+  });
+
+  it('a large batch arrives whole, each conversation in order, with sends side by side', async () => {
+    const published: { conversationId: string; messageId: string }[] = [];
+    for (let c = 0; c < 30; c += 1) {
+      const { conversationId, messageId } = await seedConversation();
+      published.push({ conversationId, messageId });
+      for (let m = 0; m < 4; m += 1) {
+        const id = newId();
+        await database.db
+          .insertInto('WhatsApp_Messages')
+          .values({ Id: id, FirmId: 1, ConversationId: conversationId, Direction: 'inbound', Type: 'text', Status: 'received', MessageAt: NOW, Text: `m${m}`, CreatedAt: NOW, UpdatedAt: NOW })
+          .execute();
+        published.push({ conversationId, messageId: id });
+      }
+    }
+    const started = performance.now();
+    await publisher.publish(published.map((p) => ({ type: 'message.created' as const, firmId: 1, ...p })));
+    const elapsed = performance.now() - started;
+    await waitFor('150 events', () => admin1.events.length === 150, 10_000);
+    const order = (conversationId: string) => admin1.events.flatMap((e) => (e.type === 'message.created' && e.conversationId === conversationId ? [e.message.id] : []));
+    for (const { conversationId } of published) expect(order(conversationId)).toEqual(published.filter((p) => p.conversationId === conversationId).map((p) => p.messageId));
+    expect(warnings).toEqual([]);
+    console.log(`150 message.created events in one publish: sent in ${elapsed.toFixed(0)} ms`);
+  });
+
   it('presence goes to the whole firm with the operator name', async () => {
     await publisher.publish([{ type: 'operator.presence', firmId: 2, operatorId: admin2.operatorId, online: true }]);
     await waitFor('firm 2', () => admin2.events.length === 1);
@@ -205,6 +258,26 @@ describe('failures', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(130);
     expect(logged).toHaveLength(1);
     expect(String(logged[0]?.[0])).toMatch(/could not publish message\.created to firm 1 after 4 attempt/);
+  });
+
+  it('a send that times out is logged once, not retried into a slow service', async () => {
+    const { conversationId, messageId } = await seedConversation();
+    const silent = http.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const hanging = connectWebPubSub({ connectionString: `Endpoint=http://127.0.0.1:${port};AccessKey=${'k'.repeat(44)};Version=1.0;`, hub: HUB });
+    let requests = 0;
+    silent.on('request', () => (requests += 1));
+    const logged: unknown[][] = [];
+    const slow = createWebPubSubPublisher({ db: database.db, clock: { now: () => NOW }, client: hanging.client, log: { warn: (...args) => logged.push(args) }, attemptTimeoutMs: 100 });
+    try {
+      await expect(slow.publish([{ type: 'message.created', firmId: 1, conversationId, messageId }])).resolves.toBeUndefined();
+      expect(requests).toBe(1);
+      expect(String(logged[0]?.[0])).toMatch(/after 1 attempt/);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('a database failure (no tables) is logged too', async () => {

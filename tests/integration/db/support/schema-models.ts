@@ -129,7 +129,8 @@ export function parseTsql(text: string): ParsedTsql {
           if (/\bPRIMARY\s+KEY\b/i.test(rest)) primaryKey.push(column[1] ?? '');
         } else throw new Error(`unrecognised part of CREATE TABLE ${name}: ${part}`);
       }
-      tables.push({ name, columns, primaryKey, foreignKeys: foreignKeys.sort() });
+      // Every script guards the migrator's bookkeeping tables; on a server only the first CREATE of a name runs.
+      if (!tables.some((t) => t.name === name)) tables.push({ name, columns, primaryKey, foreignKeys: foreignKeys.sort() });
       continue;
     }
     const index = /CREATE\s+(UNIQUE\s+)?(?:(?:NON)?CLUSTERED\s+)?INDEX\s+\[([^\]]+)\]\s+ON\s+\[([^\]]+)\]\s*\(([^)]*)\)\s*(?:WHERE\s+([\s\S]*))?$/i.exec(statement);
@@ -166,7 +167,10 @@ export async function sqliteSchemaModel<DB>(db: Kysely<DB>): Promise<SchemaModel
     select type, name, tbl_name, sql from sqlite_master where name not like 'sqlite_%' order by rowid`.execute(db);
   const tables: TableModel[] = [];
   const indexes: IndexModel[] = [];
-  for (const entry of master.rows.filter((r) => r.type === 'table')) {
+  // FTS5 tables (SQLite's full-text index, migration 002) and their shadow tables have no SQL Server counterpart.
+  const virtual = master.rows.filter((r) => r.type === 'table' && /^CREATE VIRTUAL TABLE/i.test(r.sql ?? '')).map((r) => r.name);
+  const isFullText = (name: string) => virtual.some((v) => name === v || name.startsWith(`${v}_`));
+  for (const entry of master.rows.filter((r) => r.type === 'table' && !isFullText(r.name))) {
     const tableSql = entry.sql ?? '';
     const checkOf = (column: string): string | undefined => {
       const q = `"${column}"`;

@@ -1,0 +1,36 @@
+// A firm's inbox settings as the inbox and automatic assignment read them (one row of WhatsApp_FirmSettings).
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/tables';
+import { inboxVisibilityOf, type InboxVisibility } from './visibility';
+
+/** `off`: nobody is assigned automatically; `round-robin`: online agents in turn; `least-open`: the one with the fewest open conversations. */
+export type AssignmentMode = 'off' | 'round-robin' | 'least-open';
+
+export interface InboxSettings {
+  readonly visibility: InboxVisibility;
+  readonly assignmentMode: AssignmentMode;
+  /** An agent offline longer than this hands their open conversations back to the queue. */
+  readonly offlineGraceSeconds: number;
+  /** Round-robin's pointer: the agent chosen last. */
+  readonly lastAssignedOperatorId: string | null;
+}
+
+/** Reads the stored mode; anything unknown means off (nothing is assigned behind an operator's back by mistake). */
+export function assignmentModeOf(stored: string | null | undefined): AssignmentMode {
+  return stored === 'round-robin' || stored === 'least-open' ? stored : 'off';
+}
+
+/** The firm's settings; the narrowest ones (own-and-unassigned, off) when the firm has no settings row. */
+export async function loadInboxSettings(db: Kysely<Database>, firmId: number): Promise<InboxSettings> {
+  const row = await db
+    .selectFrom('WhatsApp_FirmSettings')
+    .select(['InboxVisibility', 'AssignmentMode', 'OfflineGraceSeconds', 'LastAssignedOperatorId'])
+    .where('FirmId', '=', firmId)
+    .executeTakeFirst();
+  return {
+    visibility: inboxVisibilityOf(row?.InboxVisibility),
+    assignmentMode: assignmentModeOf(row?.AssignmentMode),
+    offlineGraceSeconds: Math.max(0, row?.OfflineGraceSeconds ?? 300),
+    lastAssignedOperatorId: row?.LastAssignedOperatorId ?? null,
+  };
+}

@@ -1,0 +1,78 @@
+// Pacing before Meta does it for us: per business number (messages/s) and per customer (the pair rate limit).
+
+/** Meta's pair rate limit: one message per 6 s to one user, bursts of up to 45 borrowing future quota (WHATSAPP.md §10). */
+export const PAIR_LIMIT = { intervalMs: 6000, burst: 45 } as const;
+
+/**
+ * Meta counts a number's throughput over a sliding second. Departures spaced exactly 1/rate apart can arrive a few
+ * milliseconds closer and tip one second over; this much extra per second absorbs that jitter (1.5 %).
+ */
+const WINDOW_GUARD_MS = 15;
+
+/** A reservation: wait `waitMs`, then send. `cancel` gives the slot back if the send does not happen. */
+export interface PaceSlot {
+  readonly waitMs: number;
+  cancel(): void;
+}
+
+/**
+ * In-process pacer (one per worker instance). Numbers are paced by virtual scheduling (GCRA without burst): each
+ * send books the next free instant, so departures are evenly spaced at `(1000 + guard) / rate` ms and any second holds
+ * at most `rate` of them. Customers are paced by a token bucket with Meta's interval and burst.
+ * With several worker instances each paces on its own: Meta's 130429 is then the backstop and the message is retried.
+ */
+export class SendPacer {
+  private readonly nextFreeAt = new Map<string, number>();
+  private readonly pairBuckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(private readonly now: () => number = () => performance.timeOrigin + performance.now()) {}
+
+  /** Books the next departure slot of a business number sending `perSecond` messages a second. */
+  reserveNumberSlot(phoneNumberId: string, perSecond: number): PaceSlot {
+    const interval = (1000 + WINDOW_GUARD_MS) / Math.max(1, perSecond);
+    const now = this.now();
+    const slot = Math.max(now, this.nextFreeAt.get(phoneNumberId) ?? 0);
+    this.nextFreeAt.set(phoneNumberId, slot + interval);
+    return {
+      waitMs: slot - now,
+      cancel: () => {
+        // Only the newest booking can be handed back without moving anyone else's slot.
+        if (this.nextFreeAt.get(phoneNumberId) === slot + interval) this.nextFreeAt.set(phoneNumberId, slot);
+      },
+    };
+  }
+
+  /**
+   * Takes one of a customer's tokens if there is one (`0` = go now); otherwise answers how long until there is one
+   * and takes nothing.
+   */
+  takePairToken(phoneNumberId: string, recipient: string): number {
+    const key = `${phoneNumberId}:${recipient}`;
+    const now = this.now();
+    const bucket = this.pairBuckets.get(key) ?? { tokens: PAIR_LIMIT.burst, at: now };
+    bucket.tokens = Math.min(PAIR_LIMIT.burst, bucket.tokens + (now - bucket.at) / PAIR_LIMIT.intervalMs);
+    bucket.at = now;
+    this.pairBuckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      if (this.pairBuckets.size > 50_000) this.forgetFullBuckets(now);
+      return 0;
+    }
+    return Math.ceil((1 - bucket.tokens) * PAIR_LIMIT.intervalMs);
+  }
+
+  /** Gives a customer's token back (the send did not happen). */
+  returnPairToken(phoneNumberId: string, recipient: string): void {
+    const bucket = this.pairBuckets.get(`${phoneNumberId}:${recipient}`);
+    if (bucket) bucket.tokens = Math.min(PAIR_LIMIT.burst, bucket.tokens + 1);
+  }
+
+  private forgetFullBuckets(now: number): void {
+    for (const [key, bucket] of this.pairBuckets) {
+      if (bucket.tokens + (now - bucket.at) / PAIR_LIMIT.intervalMs >= PAIR_LIMIT.burst) this.pairBuckets.delete(key);
+    }
+  }
+}
+
+/** The pacer of this worker process. */
+export const processPacer = new SendPacer();

@@ -1,0 +1,109 @@
+// Hands committed changes to the real-time port in commit order, without letting a slow publisher hold up Meta.
+import type { RealtimeEvent, RealtimePublisher } from '../realtime/realtime-publisher';
+
+/** Past this backlog (events) the oldest deliveries are dropped (clients catch up through REST); memory stays bounded. */
+const MAX_BACKLOG_EVENTS = 20_000;
+/**
+ * While this many committed changes wait, they go out together in one publish (up to MERGED_EVENTS events), which the
+ * publisher merges per message: under a burst operators see the latest state rather than every intermediate step.
+ */
+const MERGE_WHEN_WAITING = 8;
+const MERGED_EVENTS = 500;
+/** How long a webhook waits for its own events to go out before answering anyway. */
+export const PUBLISH_WAIT_MS = 50;
+
+interface Warn {
+  warn(...args: unknown[]): void;
+}
+
+interface Entry {
+  readonly events: readonly RealtimeEvent[];
+  done(): void;
+}
+
+class PublishLane {
+  private readonly backlog: Entry[] = [];
+  private backlogEvents = 0;
+  private draining = false;
+
+  constructor(
+    private readonly publisher: RealtimePublisher,
+    private readonly log: Warn,
+  ) {}
+
+  add(events: readonly RealtimeEvent[]): Promise<void> {
+    return new Promise<void>((done) => {
+      this.backlog.push({ events, done });
+      this.backlogEvents += events.length;
+      let dropped = 0;
+      while (this.backlogEvents > MAX_BACKLOG_EVENTS && this.backlog.length > 1) {
+        const oldest = this.backlog.shift();
+        if (!oldest) break;
+        this.backlogEvents -= oldest.events.length;
+        dropped += oldest.events.length;
+        oldest.done();
+      }
+      if (dropped > 0) this.log.warn(`realtime: ${dropped} event(s) dropped, the publisher is ${MAX_BACKLOG_EVENTS} events behind`);
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.backlog.length > 0) {
+        const take = this.backlog.length >= MERGE_WHEN_WAITING ? this.mergedBatch() : [this.backlog.shift() as Entry];
+        const events = take.flatMap((entry) => entry.events);
+        this.backlogEvents -= events.length;
+        await this.publisher.publish(events).catch((error: unknown) => this.log.warn('realtime: publish failed', error));
+        for (const entry of take) entry.done();
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private mergedBatch(): Entry[] {
+    let size = 0;
+    let events = 0;
+    for (const entry of this.backlog) {
+      if (size > 0 && events + entry.events.length > MERGED_EVENTS) break;
+      events += entry.events.length;
+      size++;
+    }
+    return this.backlog.splice(0, size);
+  }
+}
+
+const lanes = new WeakMap<RealtimePublisher, PublishLane>();
+
+/**
+ * Queues `events` for the publisher, in commit order, one publish at a time; resolves once they went out (or were
+ * dropped). Callers wait for it at most {@link PUBLISH_WAIT_MS}: normally each change is published before the
+ * webhook answers (so the next status Meta sends cannot overtake it), but a slow or unreachable Web PubSub never
+ * slows ingest. Real-time delivery is best effort by design: clients reconcile through the REST API.
+ */
+export function publishAfterCommit(publisher: RealtimePublisher, events: readonly RealtimeEvent[], log: Warn): Promise<void> {
+  if (events.length === 0) return Promise.resolve();
+  let lane = lanes.get(publisher);
+  if (!lane) {
+    lane = new PublishLane(publisher, log);
+    lanes.set(publisher, lane);
+  }
+  return lane.add(events);
+}
+
+/** Waits for `published`, but no longer than {@link PUBLISH_WAIT_MS}. */
+export async function waitBriefly(published: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([published, new Promise<void>((resolve) => (timer = setTimeout(resolve, PUBLISH_WAIT_MS)))]);
+  clearTimeout(timer);
+}
+
+/**
+ * Queues `events` for the publisher (in order with every other change) and returns at once; for callers that have
+ * nothing to wait for (the outbound worker, admin actions).
+ */
+export function publishInBackground(publisher: RealtimePublisher, events: readonly RealtimeEvent[], log: Warn): void {
+  void publishAfterCommit(publisher, events, log);
+}
