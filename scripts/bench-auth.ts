@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { CURRENT_ITERATIONS, hashPassword } from '../src/auth/password-hash';
 
@@ -77,7 +77,8 @@ function login(host: Host, userName: string, password: string) {
 }
 
 async function main(): Promise<number> {
-  console.log(`bench:auth on ${availableParallelism()} cores, Node ${process.version}`);
+  // Timing figures only mean something on an otherwise idle machine: the load average says how idle it was.
+  console.log(`bench:auth on ${availableParallelism()} cores, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
   const hashTimes: number[] = [];
   for (let i = 0; i < 20; i += 1) {
@@ -181,6 +182,7 @@ async function main(): Promise<number> {
     await new Promise((resolve) => host.child.once('exit', resolve));
     rmSync(dataDir, { recursive: true, force: true });
   }
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   return failed ? 1 : 0;
 }
 

@@ -98,7 +98,7 @@ const SettingsSchema = z.object({
   Bootstrap__FirmId: intSetting(1, 1, 2_147_483_647),
   Bootstrap__AdminUserName: optionalText.transform((v) => v ?? 'admin'),
   Bootstrap__AdminPassword: optionalText,
-  PORT: intSetting(7071, 1, 65_535),
+  PORT: intSetting(7071, 0, 65_535),
 });
 
 type Settings = z.infer<typeof SettingsSchema>;

@@ -48,3 +48,12 @@ import './functions/templates-status-apply';
 import './functions/outbound-send';
 import './functions/outbound-poison';
 import './functions/outbound-sweep';
+// Inbox (issue 6): conversations, history, search, assignment, status, read; the automatic-assignment timer.
+import './functions/conversations-list';
+import './functions/conversations-get';
+import './functions/conversations-update';
+import './functions/conversations-messages';
+import './functions/conversations-assign';
+import './functions/conversations-read';
+import './functions/messages-search';
+import './functions/assignment-sweep';

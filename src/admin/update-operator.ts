@@ -11,6 +11,7 @@ import { AppError } from '../shared/app-error';
 import type { UpdateOperatorBodySchema } from './admin.schemas';
 import { findFirmOperatorOr404 } from './find-firm-operator';
 import { toOperatorView, type OperatorView } from './operator-view';
+import { closeOperatorConnections } from '../realtime/close-operator-connections';
 
 export type UpdateOperatorInput = z.infer<typeof UpdateOperatorBodySchema>;
 
@@ -58,6 +59,7 @@ export async function updateOperator(services: Services, actor: Actor, operatorI
       await recordAudit(trx, { ...entity, action: 'user_updated', details: { fields: changed } }, now);
     });
   }
+  if (roleChanged || deactivated) await closeOperatorConnections(services, actor.firmId, before.Id, deactivated ? 'deactivated' : 'role-changed');
   const after = await findOperatorInFirm(services.db, actor.firmId, before.Id);
   if (!after) throw new AppError('NotFound');
   return toOperatorView(after, services.clock.now());

@@ -76,7 +76,7 @@ async function append(trx: Kysely<Database>, fields: AuditFields): Promise<void>
 async function chainHead(trx: Kysely<Database>, firmId: number): Promise<{ Sequence: number; Hash: string } | undefined> {
   if (dialectOf(trx) === 'mssql') {
     const result = await sql<{ Sequence: number; Hash: string }>`
-      SELECT TOP 1 Sequence, Hash FROM WhatsApp_AuditLogs WITH (UPDLOCK, HOLDLOCK) WHERE FirmId = ${firmId} ORDER BY Sequence DESC`.execute(trx);
+      SELECT TOP 1 [Sequence], [Hash] FROM [WhatsApp_AuditLogs] WITH (UPDLOCK, HOLDLOCK) WHERE [FirmId] = ${firmId} ORDER BY [Sequence] DESC`.execute(trx);
     return result.rows[0];
   }
   return trx

@@ -10,6 +10,7 @@ import { dummyVerify, hashPassword, verifyPassword } from './password-hash';
 import { assertPasswordPolicy } from './password-policy';
 import { startSession, type TokenPair } from './sessions';
 import { ipKey, throttleOrThrow, throttleRules } from './throttle-rules';
+import { closeOperatorConnections } from '../realtime/close-operator-connections';
 
 /**
  * Checks the policy, then the current password (a wrong one counts as a failed sign-in, so a stolen session
@@ -54,6 +55,7 @@ export async function changePassword(
   });
   if (!result) throw new AppError('Conflict', { tr: 'Parola bu sırada başka bir istekle değişti.', en: 'The password was changed by another request meanwhile.' });
   await giveBackIpSlot();
+  await closeOperatorConnections(services, operator.FirmId, operator.Id, 'password-changed');
   if (result.notification) await enqueueNotifications(services, [result.notification]);
   return result.pair;
 }

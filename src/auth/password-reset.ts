@@ -14,6 +14,7 @@ import { findLiveCode, findLiveLinkToken, insertResetToken, reserveCodeAttempt, 
 import { hashOpaqueToken, isOpaqueTokenShape, isSmsCodeShape, newOpaqueToken, newSmsCode } from './secret-token';
 import { ipKey, takeSlotQuietly, throttleOrThrow, throttleRules } from './throttle-rules';
 import { normalizeEmail, normalizePhone, normalizeUserName } from './user-name';
+import { closeOperatorConnections } from '../realtime/close-operator-connections';
 
 /** SMS codes live 10 minutes (NIST SP 800-63B-4 §4.2.1.2 maximum). */
 export const SMS_CODE_MINUTES = 10;
@@ -181,6 +182,8 @@ export async function confirmPasswordReset(services: Services, input: ResetConfi
     return applyNewPassword(services, trx, { operator: found.operator, newHash, how: 'reset', origin: input.origin }, now);
   });
   if (!done) throw new AppError('PasswordResetInvalid');
+  // Sessions are revoked in the transaction; live real-time connections end now, not at their token's expiry.
+  await closeOperatorConnections(services, found.operator.FirmId, found.operator.Id, 'password-reset');
   if (done.notification) await enqueueNotifications(services, [done.notification]);
 }
 

@@ -35,7 +35,8 @@ export async function startLocalGraph(env: Record<string, string | undefined>, u
     ],
     dataDir: `${dataDir}/graph-simulator`,
   };
-  const wanted = Number(new URL(env['GraphSimulator__Url'] ?? `http://127.0.0.1:${DEFAULT_PORT}`).port || DEFAULT_PORT);
+  const port = new URL(env['GraphSimulator__Url'] ?? `http://127.0.0.1:${DEFAULT_PORT}`).port;
+  const wanted = port === '' ? DEFAULT_PORT : Number(port);
   const simulator = await startGraphSimulator({ ...options, port: wanted }).catch((error: unknown) => {
     if ((error as { code?: string }).code === 'EADDRINUSE') return startGraphSimulator({ ...options, port: 0 });
     throw error;

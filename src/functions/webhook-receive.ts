@@ -1,5 +1,6 @@
 // POST /api/webhook: Meta's deliveries. Raw bytes are verified before anything is parsed (src/webhook/receive-webhook.ts).
 import { defineRoute } from '../http/define-route';
+import { withAssignment } from '../assignment/with-assignment';
 import { receiveWebhook } from '../webhook/receive-webhook';
 
 /** Meta's payloads are "up to 3 MB" (WHATSAPP.md §11); anything larger is refused with 413 before it is read. */
@@ -12,7 +13,7 @@ defineRoute({
   access: 'anonymous',
   maxBodyBytes: WEBHOOK_MAX_BODY_BYTES,
   handle: async ({ services, rawBody, request, context }) => {
-    const response = await receiveWebhook(services, { rawBody, signatureHeader: request.headers.get('x-hub-signature-256') }, context);
+    const response = await receiveWebhook(withAssignment(services, context), { rawBody, signatureHeader: request.headers.get('x-hub-signature-256') }, context);
     return { status: response.status, raw: response.text, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } };
   },
 });

@@ -46,14 +46,17 @@ export async function checkHealth(input: {
 
 /** Messages parked in poison queues are data waiting for a person: health reports them per queue. */
 async function countPoisoned(storage: StorageClients): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const name of allQueueNames) {
-    const poison = storage.queues.getQueueClient(`${name}-poison`);
-    if (!(await poison.exists())) continue;
-    const properties = await poison.getProperties();
-    if (properties.approximateMessagesCount) counts[name] = properties.approximateMessagesCount;
-  }
-  return counts;
+  const counts = await Promise.all(
+    allQueueNames.map(async (name) => {
+      // getProperties on a queue that does not exist yet is a 404: no queue, nothing parked.
+      const properties = await storage.queues.getQueueClient(`${name}-poison`).getProperties().catch((error: { statusCode?: number }) => {
+        if (error.statusCode === 404) return undefined;
+        throw error;
+      });
+      return [name, properties?.approximateMessagesCount ?? 0] as const;
+    }),
+  );
+  return Object.fromEntries(counts.filter(([, count]) => count > 0));
 }
 
 async function runProbe(probe: () => Promise<Record<string, unknown> | undefined>): Promise<DependencyState> {

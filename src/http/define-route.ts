@@ -1,7 +1,7 @@
 // One wrapper for every HTTP route: body limits, zod validation, authentication, role guard and error mapping.
 import { app, type HttpRequest, type InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Actor, RequestOrigin, Role } from '../auth/actor';
 import { getServices, type Services } from '../services';
 import { AppError, type Language } from '../shared/app-error';

@@ -1,6 +1,7 @@
 // Response shapes: JSON bodies in camelCase and the one error envelope `{ error: { code, message } }`.
 import type { HttpResponseInit } from '@azure/functions';
-import { AppError, defaultMessage, type ErrorCode, type Language } from '../shared/app-error';
+import type { AppError} from '../shared/app-error';
+import { defaultMessage, type ErrorCode, type Language } from '../shared/app-error';
 
 /** What a route handler returns: a status and a JSON body, or a raw body with its own headers. */
 export type RouteResult =

@@ -67,18 +67,19 @@ export async function listConversations(services: Pick<Services, 'db' | 'dialect
     scope === 'any'
       ? [{ status: query.status }]
       : scope.flatMap((assignee) => (query.status ? [query.status] : CONVERSATION_STATUSES).map((status) => ({ assignee, status })));
-  const pages = await Promise.all(
-    branches.map((branch) => {
-      let select = selectConversationRows(services.db).where('c.FirmId', '=', actor.firmId);
-      if (branch.assignee !== undefined) select = branch.assignee === null ? select.where('c.AssignedOperatorId', 'is', null) : select.where('c.AssignedOperatorId', '=', branch.assignee);
-      if (branch.status !== undefined) select = select.where('c.Status', '=', branch.status);
-      if (after) {
-        // The first condition is a range the index seeks to; the second only separates rows of the same time.
-        select = select.where('c.LastMessageAt', '<=', after.at).where((eb) => eb.or([eb('c.LastMessageAt', '<', after.at), eb('c.Id', '<', after.id)]));
-      }
-      return firstRows(select.orderBy('c.LastMessageAt', 'desc').orderBy('c.Id', 'desc'), services.dialect, query.limit + 1).execute();
-    }),
-  );
+  // One statement: each branch is an ordered index range cut at limit + 1, glued with UNION ALL and merged here.
+  const parts = branches.map((branch, index) => {
+    let select = selectConversationRows(services.db).where('c.FirmId', '=', actor.firmId);
+    if (branch.assignee !== undefined) select = branch.assignee === null ? select.where('c.AssignedOperatorId', 'is', null) : select.where('c.AssignedOperatorId', '=', branch.assignee);
+    if (branch.status !== undefined) select = select.where('c.Status', '=', branch.status);
+    if (after) {
+      // The first condition is a range the index seeks to; the second only separates rows of the same time.
+      select = select.where('c.LastMessageAt', '<=', after.at).where((eb) => eb.or([eb('c.LastMessageAt', '<', after.at), eb('c.Id', '<', after.id)]));
+    }
+    return services.db.selectFrom(firstRows(select.orderBy('c.LastMessageAt', 'desc').orderBy('c.Id', 'desc'), services.dialect, query.limit + 1).as(`b${index}`)).selectAll();
+  });
+  const [head, ...rest] = parts;
+  const pages = head ? [await rest.reduce((union, part) => union.unionAll(part), head).execute()] : [];
   const rows = pages.flat().sort(newestFirst);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
@@ -91,23 +92,25 @@ export async function listConversations(services: Pick<Services, 'db' | 'dialect
   };
 }
 
-/** Capped counts: each is one index range (firm, [assignee,] status) read at most `COUNT_LIMIT` entries deep. */
+/** Capped counts in one statement: each is one index range (firm, [assignee,] status) read at most `COUNT_LIMIT` entries deep. */
 async function countByStatus(services: Pick<Services, 'db' | 'dialect'>, firmId: number, scope: Scope): Promise<Record<ConversationStatus, number>> {
   const assignees: (string | null | undefined)[] = scope === 'any' ? [undefined] : [...scope];
-  const counts = { Open: 0, Pending: 0, Resolved: 0 };
-  await Promise.all(
-    CONVERSATION_STATUSES.flatMap((status) =>
-      assignees.map(async (assignee) => {
-        let inner = services.db.selectFrom('WhatsApp_Conversations').select('Id').where('FirmId', '=', firmId).where('Status', '=', status);
+  const cells = CONVERSATION_STATUSES.flatMap((status) => assignees.map((assignee, index) => ({ status, assignee, alias: `${status}${index}` })));
+  const row = await services.db
+    .selectNoFrom((eb) =>
+      cells.map(({ status, assignee, alias }) => {
+        let inner = eb.selectFrom('WhatsApp_Conversations').select('Id').where('FirmId', '=', firmId).where('Status', '=', status);
         if (assignee !== undefined) inner = assignee === null ? inner.where('AssignedOperatorId', 'is', null) : inner.where('AssignedOperatorId', '=', assignee);
-        const row = await services.db
-          .selectFrom(firstRows(inner, services.dialect, COUNT_LIMIT).as('capped'))
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirst();
-        counts[status] = Math.min(COUNT_LIMIT, counts[status] + Number(row?.n ?? 0));
+        return eb
+          .selectFrom(firstRows(inner, services.dialect, COUNT_LIMIT).as(`t${alias}`))
+          .select((count) => count.fn.countAll().as('n'))
+          .as(alias);
       }),
-    ),
-  );
+    )
+    .executeTakeFirst();
+  const counts = { Open: 0, Pending: 0, Resolved: 0 };
+  const values = (row ?? {}) as Record<string, unknown>;
+  for (const { status, alias } of cells) counts[status] = Math.min(COUNT_LIMIT, counts[status] + Number(values[alias] ?? 0));
   return counts;
 }
 

@@ -29,9 +29,31 @@ export function searchTerms(q: string): string[] {
   return (q.match(/[\p{L}\p{N}\p{M}]+/gu) ?? []).slice(0, MAX_TERMS).map((term) => term.slice(0, MAX_TERM_LENGTH));
 }
 
-/** An FTS5 query: every term quoted (so no word is read as an operator) and matched as a prefix. */
+/** At most this many spellings of one term are tried (2 per `i`, for the first four). */
+const MAX_SPELLINGS = 16;
+
+/**
+ * The spellings of a term the index may hold. unicode61 folds case and strips diacritics (ö→o, ş→s, İ→i) but keeps
+ * the Turkish dotless ı apart from i, and people often type "i" for both: each `i` is also tried as `ı`.
+ */
+export function turkishSpellings(term: string): string[] {
+  let spellings = [term.toLowerCase().replaceAll('\u0307', '')];
+  const positions = [...(spellings[0] ?? '')].flatMap((c, i) => (c === 'i' ? [i] : [])).slice(0, Math.log2(MAX_SPELLINGS));
+  for (const position of positions) {
+    spellings = spellings.flatMap((s) => [s, [...s].map((c, i) => (i === position ? 'ı' : c)).join('')]);
+  }
+  return spellings;
+}
+
+/** An FTS5 query: every term quoted (so no word is read as an operator), matched as a prefix, in each spelling. */
 function ftsQuery(terms: readonly string[]): string {
-  return terms.map((term) => `"${term.replaceAll('"', '""')}"*`).join(' AND ');
+  const quoted = (spelling: string) => `"${spelling.replaceAll('"', '""')}"*`;
+  return terms
+    .map((term) => {
+      const spellings = turkishSpellings(term);
+      return spellings.length === 1 ? quoted(spellings[0] ?? term) : `(${spellings.map(quoted).join(' OR ')})`;
+    })
+    .join(' AND ');
 }
 
 /** `%…%` with LIKE's wildcards (and SQL Server's `[`) escaped by `\`. */

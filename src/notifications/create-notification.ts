@@ -6,7 +6,7 @@ import type { Language } from '../shared/app-error';
 import { newId } from '../shared/ids';
 import { enqueue } from '../storage/queue-catalogue';
 import { insertNotification } from './notification.queries';
-import { sealSecret } from './secret-box';
+import { sealSecret } from '../shared/secret-box';
 
 export type NotificationChannel = 'email' | 'sms';
 
@@ -58,7 +58,7 @@ export async function createNotification(
     RecipientName: operator.FullName,
     Language: languageOf(operator.PreferredLanguage),
     DataJson: JSON.stringify(data),
-    SecretSealed: secret === undefined ? null : sealSecret(services.config, secret, id),
+    SecretSealed: secret === undefined ? null : sealSecret(services.config, 'ustad-notification-secret-v1', secret, id),
     CreatedAt: now,
     UpdatedAt: now,
   });

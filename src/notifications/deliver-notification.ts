@@ -7,7 +7,7 @@ import { findNotification, markNotificationFailed, markNotificationSent, recordN
 import { notificationSenders } from './notification-senders';
 import { renderEmail, renderSms, type NotificationContent } from './notification-templates';
 import { languageOf } from './create-notification';
-import { openSecret } from './secret-box';
+import { openSecret } from '../shared/secret-box';
 
 export type DeliveryOutcome =
   | { readonly status: 'sent'; readonly kind: string; readonly channel: string; readonly provider: string; readonly receipt: SendReceipt }
@@ -30,7 +30,7 @@ export async function deliverNotification(
   if (row.Status !== 'pending') return { status: 'already-done' };
   const language = languageOf(row.Language);
   const data = DataSchema.parse(JSON.parse(row.DataJson ?? '{}'));
-  const secret = row.SecretSealed ? openSecret(services.config, row.SecretSealed, row.Id) : undefined;
+  const secret = row.SecretSealed ? openSecret(services.config, 'ustad-notification-secret-v1', row.SecretSealed, row.Id) : undefined;
   const content = contentOf(row.Kind, data, secret, options.resetUrl);
   const senders = notificationSenders(services.config);
   const sender = row.Channel === 'sms' ? senders.sms : senders.email;

@@ -2,16 +2,10 @@
 import type { Kysely } from 'kysely';
 import type { Actor } from '../auth/actor';
 import type { Database } from '../db/tables';
-import { canSeeConversation, inboxVisibilityOf } from '../realtime/conversation-audience';
+import { canSeeConversation, inboxVisibilityOf } from '../inbox/visibility';
 import { AppError } from '../shared/app-error';
+import { isReplyWindowOpen, replyWindowUntil } from '../inbox/reply-window';
 
-/** WhatsApp's customer-service window (WHATSAPP.md §10). */
-export const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
-
-/** Whether free-form messages may be sent: the customer wrote within the last 24 hours. */
-export function isReplyWindowOpen(lastInboundAt: Date | null, now: Date): boolean {
-  return lastInboundAt !== null && now.getTime() - lastInboundAt.getTime() < REPLY_WINDOW_MS;
-}
 
 export interface ReplyTarget {
   readonly conversationId: string;
@@ -40,7 +34,7 @@ export async function loadReplyTarget(db: Kysely<Database>, actor: Pick<Actor, '
 /** Throws ReplyWindowClosed, saying when it closed, unless the window is open. */
 export function requireOpenWindow(target: Pick<ReplyTarget, 'lastInboundAt'>, now: Date): void {
   if (isReplyWindowOpen(target.lastInboundAt, now)) return;
-  const closedAt = target.lastInboundAt === null ? null : new Date(target.lastInboundAt.getTime() + REPLY_WINDOW_MS);
+  const closedAt = replyWindowUntil(target.lastInboundAt);
   const when = closedAt ? closedAt.toISOString() : undefined;
   throw new AppError(
     'ReplyWindowClosed',

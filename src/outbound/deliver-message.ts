@@ -142,6 +142,8 @@ export async function deliverMessage(services: DeliverServices, job: { firmId: n
     return 'skipped';
   }
   const attempt = message.SendAttempts + 1;
+  const rate = message.MessagesPerSecond ?? settings.defaultMessagesPerSecond;
+  for (let wait = pacer.departNow(message.PhoneNumberId, rate); wait > 0; wait = pacer.departNow(message.PhoneNumberId, rate)) await sleep(wait);
 
   let request: { body: Record<string, unknown>; send: () => Promise<SendMessageResult> };
   try {
@@ -270,7 +272,7 @@ async function settleSendError(services: DeliverServices, message: LoadedMessage
     const delay = backoffSeconds(verdict.backoff, attempt, random);
     const retryAt = new Date(now.getTime() + delay * 1000);
     if (await scheduleRetry(services.db, message.Id, retryAt, record(code ?? 'gave-up'), now)) {
-      await enqueueOutbound(services, message.FirmId, message.Id, now, delay);
+      await enqueueOutbound(services, message.FirmId, message.Id, now, delay, true);
       publish();
     }
     return 'retry-scheduled';

@@ -20,10 +20,19 @@ export interface FailureRecord {
   readonly details: string;
 }
 
-/** Puts the message on `outbound-messages` (becoming visible after `delaySeconds`) and records when it will be seen. */
-export async function enqueueOutbound(services: Pick<Services, 'db' | 'storage'>, firmId: number, messageId: string, now: Date, delaySeconds = 0): Promise<void> {
-  const delay = Math.max(0, Math.min(7 * 24 * 3600 - 60, Math.ceil(delaySeconds)));
+/** The whole-second queue delay for a wait (Azure queues take whole seconds, at most 7 days). */
+export function queueDelaySeconds(delaySeconds: number): number {
+  return Math.max(0, Math.min(7 * 24 * 3600 - 60, Math.ceil(delaySeconds)));
+}
+
+/**
+ * Puts the message on `outbound-messages` (becoming visible after `delaySeconds`) and records when it will be seen,
+ * unless the caller already wrote that (`recorded`: one commit less on the hot path).
+ */
+export async function enqueueOutbound(services: Pick<Services, 'db' | 'storage'>, firmId: number, messageId: string, now: Date, delaySeconds = 0, recorded = false): Promise<void> {
+  const delay = queueDelaySeconds(delaySeconds);
   await enqueue(services.storage.queues, 'outboundMessages', { firmId, messageId }, delay > 0 ? { visibilityTimeoutSeconds: delay } : {});
+  if (recorded) return;
   await services.db
     .updateTable('WhatsApp_Messages')
     .set({ EnqueuedAt: new Date(now.getTime() + delay * 1000) })
@@ -59,13 +68,8 @@ export async function claimForSending(db: Db, messageId: string, now: Date, leas
 export async function recordAccepted(db: Db, messageId: string, whatsAppMessageId: string, requestJson: string, now: Date): Promise<void> {
   await db
     .updateTable('WhatsApp_Messages')
-    .set({ WhatsAppMessageId: whatsAppMessageId })
-    .where('Id', '=', messageId)
-    .where('WhatsAppMessageId', 'is', null)
-    .execute();
-  await db
-    .updateTable('WhatsApp_Messages')
     .set((eb) => ({
+      WhatsAppMessageId: eb.fn.coalesce('WhatsAppMessageId', eb.val(whatsAppMessageId)),
       Status: eb.case().when('StatusRank', '<', outboundRank.sent).then('sent').else(eb.ref('Status')).end(),
       StatusRank: eb.case().when('StatusRank', '<', outboundRank.sent).then(outboundRank.sent).else(eb.ref('StatusRank')).end(),
       SentAt: eb.fn.coalesce('SentAt', eb.val(now)),
@@ -90,6 +94,7 @@ export async function scheduleRetry(db: Db, messageId: string, retryAt: Date, fa
       Status: 'queued',
       StatusRank: outboundRank.queued,
       NextAttemptAt: retryAt,
+      EnqueuedAt: retryAt,
       LeaseUntil: null,
       ErrorCode: failure.code,
       ErrorTitle: failure.title.slice(0, 512),

@@ -51,7 +51,8 @@ export async function queueReply(services: QueueServices, actor: Actor, conversa
 export async function commitAndQueue(services: QueueServices, actor: Actor, target: Pick<ReplyTarget, 'conversationId'>, row: NewRow<'WhatsApp_Messages'>, now: Date, log: Logger, extraEvents: RealtimeEvent[] = []): Promise<QueuedReply> {
   try {
     await services.db.transaction().execute(async (trx) => {
-      await trx.insertInto('WhatsApp_Messages').values(row).execute();
+      // Recorded as on the queue in the same commit: the enqueue follows at once, and a failed one is undone below.
+      await trx.insertInto('WhatsApp_Messages').values({ ...row, EnqueuedAt: now }).execute();
       if (row.Type !== 'reaction') {
         await applyConversationActivity(trx, target.conversationId, { newestAt: now, preview: previewOf(row), lastInboundAt: undefined, unreadIncrement: 0, reopen: false }, now);
       }
@@ -69,9 +70,11 @@ export async function commitAndQueue(services: QueueServices, actor: Actor, targ
   ];
   publishInBackground(services.realtime, events, log);
   try {
-    await enqueueOutbound(services, actor.firmId, row.Id, now);
+    await enqueueOutbound(services, actor.firmId, row.Id, now, 0, true);
   } catch (error) {
     log.warn(`outbound: message ${row.Id} is committed but could not be queued now; the sweep will queue it`, error);
+    // Says "never queued" so the sweep takes it within half a minute (else the overdue rule does, within two).
+    await services.db.updateTable('WhatsApp_Messages').set({ EnqueuedAt: null }).where('Id', '=', row.Id).where('Status', '=', 'queued').execute().catch(() => undefined);
   }
   return { message: await viewOf(services.db, actor.firmId, row.Id), created: true };
 }

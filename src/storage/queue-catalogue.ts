@@ -3,7 +3,11 @@ import type { QueueServiceClient } from '@azure/storage-queue';
 import { z } from 'zod';
 
 export const queues = {
-  inboundWebhooks: { name: 'inbound-webhooks', schema: z.object({ receivedAt: z.string(), body: z.string() }) },
+  /** A verified webhook body to replay: inline, or (over the 64 KiB message limit) the name of a blob holding it. */
+  inboundWebhooks: {
+    name: 'inbound-webhooks',
+    schema: z.union([z.object({ receivedAt: z.string(), body: z.string() }).strict(), z.object({ receivedAt: z.string(), bodyBlob: z.string() }).strict()]),
+  },
   mediaDownloads: { name: 'media-downloads', schema: z.object({ firmId: z.number().int(), messageId: z.string() }) },
   outboundMessages: { name: 'outbound-messages', schema: z.object({ firmId: z.number().int(), messageId: z.string() }) },
   notifications: { name: 'notifications', schema: z.object({ firmId: z.number().int(), notificationId: z.string() }) },

@@ -1,38 +1,22 @@
 // Per-firm WhatsApp credentials (app secret, verify token, access token) sealed at rest in WhatsApp_FirmSettings.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config';
 import type { Database } from '../db/tables';
+import { openSecret, sealSecret } from '../shared/secret-box';
 
 export type FirmSecretName = 'AppSecret' | 'VerifyToken' | 'AccessToken';
 
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+const PURPOSE = 'ustad-firm-whatsapp-secret-v1';
+const aadOf = (firmId: number, name: FirmSecretName) => `${firmId}:${name}`;
 
-/** AES-256-GCM key derived (HKDF, own label) from `Jwt__Key`, so a database dump alone reveals no credential. */
-function keyOf(config: Pick<Config, 'jwt'>): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(config.jwt.key, 'utf8'), Buffer.alloc(0), 'ustad-firm-whatsapp-secret-v1', 32));
-}
-
-const aadOf = (firmId: number, name: FirmSecretName) => Buffer.from(`${firmId}:${name}`, 'utf8');
-
-/** `base64url(iv | tag | ciphertext)`, bound to its firm and column (a value copied elsewhere does not open). */
+/** Sealed with the shared secret box, bound to its firm and column (a value copied elsewhere does not open). */
 export function sealFirmSecret(config: Pick<Config, 'jwt'>, firmId: number, name: FirmSecretName, plaintext: string): string {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', keyOf(config), iv);
-  cipher.setAAD(aadOf(firmId, name));
-  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+  return sealSecret(config, PURPOSE, plaintext, aadOf(firmId, name));
 }
 
 /** Opens a value sealed by {@link sealFirmSecret}; throws when it was altered, moved or sealed under another key. */
 export function openFirmSecret(config: Pick<Config, 'jwt'>, firmId: number, name: FirmSecretName, sealed: string): string {
-  const bytes = Buffer.from(sealed, 'base64url');
-  if (bytes.length < IV_BYTES + TAG_BYTES) throw new Error('sealed secret is too short');
-  const decipher = createDecipheriv('aes-256-gcm', keyOf(config), bytes.subarray(0, IV_BYTES));
-  decipher.setAAD(aadOf(firmId, name));
-  decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-  return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+  return openSecret(config, PURPOSE, sealed, aadOf(firmId, name));
 }
 
 const columnOf = { AppSecret: 'AppSecretEncrypted', VerifyToken: 'VerifyTokenEncrypted', AccessToken: 'AccessTokenEncrypted' } as const;

@@ -10,12 +10,6 @@ export const INBOUND_BODY_CONTAINER = 'inbound-webhooks';
 /** Azure Storage queue messages hold at most 64 KiB of (here base64) text. */
 const MAX_QUEUE_MESSAGE_BYTES = 64 * 1024;
 
-/**
- * Marks a `body` that names a blob instead of holding the JSON. A webhook body is a JSON object, so it never
- * starts with this text. (The queue payload has only `receivedAt` and `body`; see the report for a `bodyBlob` field.)
- */
-const BLOB_REFERENCE_PREFIX = 'blob:';
-
 function base64Length(text: string): number {
   return Math.ceil(Buffer.byteLength(text, 'utf8') / 3) * 4;
 }
@@ -31,7 +25,7 @@ export async function keepForReplay(storage: { queues: QueueServiceClient; blobs
   await container.createIfNotExists();
   const name = `${receivedAt.toISOString().slice(0, 10)}/${randomUUID()}.json`;
   await container.getBlockBlobClient(name).upload(rawText, Buffer.byteLength(rawText, 'utf8'), { blobHTTPHeaders: { blobContentType: 'application/json' } });
-  await enqueue(storage.queues, 'inboundWebhooks', { receivedAt: receivedAt.toISOString(), body: `${BLOB_REFERENCE_PREFIX}${name}` });
+  await enqueue(storage.queues, 'inboundWebhooks', { receivedAt: receivedAt.toISOString(), bodyBlob: name });
 }
 
 /** A replay message as the queue trigger hands it over (an object, or the JSON text, depending on the host). */
@@ -45,8 +39,8 @@ export function parseReplayMessage(message: unknown): QueuePayload<'inboundWebho
  * that blob is gone: it is deleted only after a successful replay, so the message is a redelivery of a done job.
  */
 export async function replayBody(blobs: BlobServiceClient, payload: QueuePayload<'inboundWebhooks'>): Promise<{ text: string; blobName: string | undefined } | undefined> {
-  if (!payload.body.startsWith(BLOB_REFERENCE_PREFIX)) return { text: payload.body, blobName: undefined };
-  const blobName = payload.body.slice(BLOB_REFERENCE_PREFIX.length);
+  if ('body' in payload) return { text: payload.body, blobName: undefined };
+  const blobName = payload.bodyBlob;
   try {
     const bytes = await blobs.getContainerClient(INBOUND_BODY_CONTAINER).getBlockBlobClient(blobName).downloadToBuffer();
     return { text: bytes.toString('utf8'), blobName };

@@ -25,6 +25,11 @@ export interface ProcessWebhookDeps {
   /** Puts one media download on the `media-downloads` queue. */
   enqueueMediaDownload(firmId: number, messageId: string): Promise<void>;
   readonly log: WebhookLog;
+  /**
+   * Inbox (issue 6): decides who gets conversations this change created or reopened (src/assignment). Awaited after
+   * commit; it never throws (a conversation it could not assign waits in the queue for the assignment sweep).
+   */
+  readonly onConversationsOpened?: (firmId: number, opened: readonly { conversationId: string; reopened: boolean }[]) => Promise<void>;
 }
 
 export interface ProcessWebhookResult {
@@ -188,7 +193,20 @@ async function ingestWithFallback(deps: ProcessWebhookDeps, change: RoutedMessag
 async function afterCommit(deps: ProcessWebhookDeps, firmId: number, result: IngestResult): Promise<void> {
   const published = publishAfterCommit(deps.realtime, dedupeEvents(result.events), deps.log);
   for (const messageId of new Set(result.mediaMessageIds)) await deps.enqueueMediaDownload(firmId, messageId);
+  // Inbox (issue 6): automatic assignment of new and reopened conversations.
+  if (deps.onConversationsOpened) await deps.onConversationsOpened(firmId, openedConversations(result.events));
   await waitBriefly(published);
+}
+
+/** Conversations a change created or reopened, once each, in order (inbox, issue 6). */
+function openedConversations(events: readonly RealtimeEvent[]): { conversationId: string; reopened: boolean }[] {
+  const opened = new Map<string, boolean>();
+  for (const event of events) {
+    if (event.type === 'conversation.updated' && (event.change === 'created' || event.change === 'reopened')) {
+      opened.set(event.conversationId, (opened.get(event.conversationId) ?? false) || event.change === 'reopened');
+    }
+  }
+  return [...opened].map(([conversationId, reopened]) => ({ conversationId, reopened }));
 }
 
 function dedupeEvents(events: readonly RealtimeEvent[]): RealtimeEvent[] {

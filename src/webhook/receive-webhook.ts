@@ -21,6 +21,8 @@ export interface WebhookServices {
   readonly clock: Clock;
   readonly storage: { readonly queues: QueueServiceClient; readonly blobs: BlobServiceClient };
   readonly realtime: RealtimePublisher;
+  /** Inbox (issue 6): automatic assignment, given by the function that composes the services (see ProcessWebhookDeps). */
+  readonly onConversationsOpened?: ProcessWebhookDeps['onConversationsOpened'];
 }
 
 export interface WebhookResponse {
@@ -36,6 +38,7 @@ function processDeps(services: WebhookServices, log: WebhookLog): ProcessWebhook
     realtime: services.realtime,
     log,
     enqueueMediaDownload: (firmId, messageId) => enqueue(services.storage.queues, 'mediaDownloads', { firmId, messageId }),
+    onConversationsOpened: services.onConversationsOpened,
   };
 }
 

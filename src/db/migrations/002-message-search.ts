@@ -9,7 +9,8 @@ const q = (name: string): string => `"${name}"`;
 const search = q(MESSAGE_SEARCH_TABLE);
 const messages = q('WhatsApp_Messages');
 
-// unicode61 with diacritics removed: "odeme" finds "ödeme"; prefix indexes of 2 and 3 characters keep short
+// Every message has an entry (one without text indexes nothing), as FTS5 expects of an external-content table: its
+// integrity check then holds. unicode61 with diacritics removed: "odeme" finds "ödeme"; prefix indexes of 2 and 3 characters keep short
 // prefix queries ("öd*") as fast as whole words (measured: 50–250 ms → under 1 ms over 2,000,000 messages).
 const sqliteStatements: DdlStatement[] = [
   {
@@ -22,7 +23,7 @@ const sqliteStatements: DdlStatement[] = [
     kind: 'trigger',
     table: 'WhatsApp_Messages',
     name: 'TR_WhatsApp_Messages_SearchInsert',
-    sql: `CREATE TRIGGER "TR_WhatsApp_Messages_SearchInsert" AFTER INSERT ON ${messages} WHEN new."Text" IS NOT NULL BEGIN
+    sql: `CREATE TRIGGER "TR_WhatsApp_Messages_SearchInsert" AFTER INSERT ON ${messages} BEGIN
   INSERT INTO ${search} (rowid, "Text") VALUES (new.rowid, new."Text");
 END;`,
   },
@@ -30,7 +31,7 @@ END;`,
     kind: 'trigger',
     table: 'WhatsApp_Messages',
     name: 'TR_WhatsApp_Messages_SearchDelete',
-    sql: `CREATE TRIGGER "TR_WhatsApp_Messages_SearchDelete" AFTER DELETE ON ${messages} WHEN old."Text" IS NOT NULL BEGIN
+    sql: `CREATE TRIGGER "TR_WhatsApp_Messages_SearchDelete" AFTER DELETE ON ${messages} BEGIN
   INSERT INTO ${search} (${search}, rowid, "Text") VALUES ('delete', old.rowid, old."Text");
 END;`,
   },
@@ -39,8 +40,8 @@ END;`,
     table: 'WhatsApp_Messages',
     name: 'TR_WhatsApp_Messages_SearchUpdate',
     sql: `CREATE TRIGGER "TR_WhatsApp_Messages_SearchUpdate" AFTER UPDATE OF "Text" ON ${messages} BEGIN
-  INSERT INTO ${search} (${search}, rowid, "Text") SELECT 'delete', old.rowid, old."Text" WHERE old."Text" IS NOT NULL;
-  INSERT INTO ${search} (rowid, "Text") SELECT new.rowid, new."Text" WHERE new."Text" IS NOT NULL;
+  INSERT INTO ${search} (${search}, rowid, "Text") VALUES ('delete', old.rowid, old."Text");
+  INSERT INTO ${search} (rowid, "Text") VALUES (new.rowid, new."Text");
 END;`,
   },
   // Indexes messages stored before this migration ran.

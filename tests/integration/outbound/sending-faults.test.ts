@@ -140,10 +140,31 @@ describe('Q2: failure injection', () => {
     for (let c = 0; c < conversations; c++) conversationIds.push((await stack.inbound(1, `9055${String(c).padStart(8, '0')}`, 'Merhaba')).conversationId);
     const startSeq = stack.simulator.received().at(-1)?.seq ?? 0;
 
-    // Queue every message through the API (messages of one conversation in order), while the worker runs.
+    // Queue every message through the API (messages of one conversation in order) while the worker runs, and meanwhile
+    // kill the worker at random moments (SIGKILL: no cleanup) and restart it. The sweep, run here with short thresholds,
+    // queues again what a dead worker held (its queue messages stay invisible for 10 minutes) and settles its sends.
     if (!worker || worker.child.exitCode !== null) await startWorker();
     const ids: string[] = [];
     const started = Date.now();
+    let kills = 0;
+    let inFlightAtKills = 0;
+    let rescued = 0;
+    let settledAfterKill = 0;
+    let killing = true;
+    const inFlight = async () =>
+      Number((await stack.database.db.selectFrom('WhatsApp_Messages').select((eb) => eb.fn.countAll().as('n')).where('Status', '=', 'sending').where('Direction', '=', 'outbound').executeTakeFirstOrThrow()).n);
+    const killer = (async () => {
+      const until = Date.now() + 45_000;
+      while (killing && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 2000 + random() * 4000));
+        if (!killing) break;
+        const sending = await inFlight();
+        await worker?.stop('SIGKILL');
+        kills++;
+        inFlightAtKills += sending;
+        await startWorker();
+      }
+    })();
     await Promise.all(
       Array.from({ length: 16 }, async (_, lane) => {
         for (let c = lane; c < conversations; c += 16) {
@@ -152,27 +173,18 @@ describe('Q2: failure injection', () => {
       }),
     );
     expect(ids).toHaveLength(SENDS);
-
-    // Kill the worker at random moments (SIGKILL: no cleanup), restart it; sweep as the timer would, with short thresholds.
-    let kills = 0;
-    let inFlightAtKills = 0;
     const unsettled = async () =>
       Number((await stack.database.db.selectFrom('WhatsApp_Messages').select((eb) => eb.fn.countAll().as('n')).where('Id', 'in', ids).where('Status', 'in', ['queued', 'sending']).executeTakeFirstOrThrow()).n);
-    const killUntil = Date.now() + 25_000;
-    while (Date.now() < killUntil && (await unsettled()) > 0) {
-      await new Promise((resolve) => setTimeout(resolve, 1500 + random() * 2500));
-      const sending = Number((await stack.database.db.selectFrom('WhatsApp_Messages').select((eb) => eb.fn.countAll().as('n')).where('Id', 'in', ids).where('Status', '=', 'sending').executeTakeFirstOrThrow()).n);
-      await worker?.stop('SIGKILL');
-      kills++;
-      inFlightAtKills += sending;
-      await startWorker();
-    }
     const deadline = Date.now() + 420_000;
     while ((await unsettled()) > 0) {
       if (Date.now() > deadline) throw new Error(`${await unsettled()} messages still unsettled`);
-      await sweepOutbound(services, silent, { neverQueuedAfterMs: 5_000, overdueAfterMs: 20_000 });
+      const swept = await sweepOutbound(services, silent, { neverQueuedAfterMs: 5_000, overdueAfterMs: 20_000 });
+      rescued += swept.requeued;
+      settledAfterKill += swept.settledUnknown;
       await new Promise((resolve) => setTimeout(resolve, 3000));
     }
+    killing = false;
+    await killer;
     const elapsed = (Date.now() - started) / 1000;
     await stack.simulator.whenIdle();
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -202,7 +214,7 @@ describe('Q2: failure injection', () => {
       [
         `Q2 (seed ${SEED}): ${SENDS} sends in ${conversations} conversations, ${calls.length} calls to Meta in ${elapsed.toFixed(1)} s`,
         `  injected faults: ${injected} (${((100 * injected) / calls.length).toFixed(1)} % of calls) ${JSON.stringify(faultCounts)}; throughput 130429 not injected: ${naturalThrottles}`,
-        `  worker killed ${kills} times with ${inFlightAtKills} sends in flight (${((100 * inFlightAtKills) / SENDS).toFixed(1)} % of messages)`,
+        `  worker killed ${kills} times (${inFlightAtKills} sends in flight at the kills); the sweep re-queued ${rescued} messages held by dead workers (${((100 * rescued) / SENDS).toFixed(1)} % of messages) and settled ${settledAfterKill} dead sends as unknown`,
         `  final states: ${JSON.stringify(Object.fromEntries(byState))}; reasons: ${JSON.stringify(reasons)}`,
         `  lost: ${lost}; duplicated among Meta-accepted: ${duplicates}; accepted but answer lost (timeout/reset), settled by webhook: ${reconciled}; unknown yet accepted: ${unknownButAccepted}`,
         `  failed/unknown without a reason: ${withoutReason}; client re-posts after a network error (same clientMessageId): ${clientRetries}`,

@@ -81,14 +81,15 @@ describe('bodies kept for replay', () => {
     await keepForReplay(services.storage, text, new Date('2026-06-01T00:00:00Z'));
     const [received] = (await queue.receiveMessages({ numberOfMessages: 1 })).receivedMessageItems;
     expect(received).toBeDefined();
-    const payload = JSON.parse(Buffer.from(received!.messageText, 'base64').toString('utf8')) as { receivedAt: string; body: string };
-    expect(payload.body).toMatch(/^blob:2026-06-01\//);
+    const payload = JSON.parse(Buffer.from(received!.messageText, 'base64').toString('utf8')) as { receivedAt: string; bodyBlob: string };
+    expect(payload).not.toHaveProperty('body');
+    expect(payload.bodyBlob).toMatch(/^2026-06-01\//);
     await replayInboundWebhook(services, payload, log);
     // A redelivery after the blob was cleaned up is a finished job, not a failure (no poison-queue alarm).
     await replayInboundWebhook(services, payload, log);
     const count = await database.db.selectFrom('WhatsApp_Messages').select((eb) => eb.fn.countAll<number>().as('n')).where('WhatsAppMessageId', 'like', 'wamid.large-%').executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(400);
-    const blob = services.storage.blobs.getContainerClient('inbound-webhooks').getBlockBlobClient(payload.body.slice('blob:'.length));
+    const blob = services.storage.blobs.getContainerClient('inbound-webhooks').getBlockBlobClient(payload.bodyBlob);
     expect(await blob.exists()).toBe(false);
     await queue.deleteMessage(received!.messageId, received!.popReceipt);
   });
