@@ -46,7 +46,8 @@ export const SearchMessagesQuerySchema = z
     cursor: CursorSchema.optional(),
     limit: limit(50, 20),
   })
-  .refine((query) => query.from === undefined || query.to === undefined || query.from.getTime() < query.to.getTime(), {
+  // zod 4 runs refinements even when a field already failed, so the values may still be raw strings here.
+  .refine((query) => !(query.from instanceof Date && query.to instanceof Date) || query.from.getTime() < query.to.getTime(), {
     message: 'must be later than from',
     path: ['to'],
   });

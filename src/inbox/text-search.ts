@@ -2,7 +2,7 @@
 // index (migration 002), SQL Server matches with LIKE. Both walk newest first and stop after a bounded window, so a
 // search never scans a whole firm inside one request; callers say when a window ran out (results may continue).
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
-import { MESSAGE_SEARCH_TABLE } from '../db/migrations/002-message-search';
+import { MESSAGE_SEARCH_TABLE, MESSAGE_SEARCH_VOCABULARY } from '../db/migrations/002-message-search';
 import type { Database } from '../db/tables';
 import { firstRows } from './first-rows';
 import { decodeNumberCursor, decodeTimeCursor, encodeNumberCursor, encodeTimeCursor } from './inbox-cursor';
@@ -45,15 +45,42 @@ export function turkishSpellings(term: string): string[] {
   return spellings;
 }
 
-/** An FTS5 query: every term quoted (so no word is read as an operator), matched as a prefix, in each spelling. */
-function ftsQuery(terms: readonly string[]): string {
-  const quoted = (spelling: string) => `"${spelling.replaceAll('"', '""')}"*`;
-  return terms
-    .map((term) => {
-      const spellings = turkishSpellings(term);
-      return spellings.length === 1 ? quoted(spellings[0] ?? term) : `(${spellings.map(quoted).join(' OR ')})`;
-    })
-    .join(' AND ');
+const quoted = (text: string) => `"${text.replaceAll('"', '""')}"`;
+
+/** Whole terms a long prefix is replaced by at most; past it the prefix query is used as it is. */
+const MAX_EXPANSION = 24;
+
+/** Folds a spelling as unicode61 (remove_diacritics 2) folds tokens, for comparing with the index's terms. */
+function folded(spelling: string): string {
+  return spelling.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+/**
+ * An FTS5 query: every term quoted (so no word is read as an operator), matched as a word prefix, in each spelling.
+ * FTS5 answers a prefix of 2 or 3 characters from its prefix index, streaming newest first; a longer prefix it
+ * would first merge in full (≈75 ms for a word in half of 2,000,000 messages), so such a prefix becomes an OR of the
+ * whole terms that start with it, read from the vocabulary table, which streams like a single word.
+ */
+async function ftsQuery(db: Db, terms: readonly string[]): Promise<string> {
+  const vocabulary = sql.table(MESSAGE_SEARCH_VOCABULARY);
+  const clauses: string[] = [];
+  for (const term of terms) {
+    const options: string[] = [];
+    for (const spelling of turkishSpellings(term)) {
+      const base = folded(spelling);
+      if ([...base].length <= 3 || !/^[a-z0-9ı]+$/.test(base)) {
+        options.push(`${quoted(spelling)}*`);
+        continue;
+      }
+      // Only terms longer than the prefix: the vocabulary counts each term it passes, and the exact term may be in a
+      // million messages; `\u0001` sorts after the prefix and before every token character.
+      const longer = await sql<{ term: string }>`select term from ${vocabulary} where term >= ${`${base}\u0001`} and term < ${`${base}\u{10FFFF}`} limit ${MAX_EXPANSION}`.execute(db);
+      if (longer.rows.length >= MAX_EXPANSION) options.push(`${quoted(spelling)}*`);
+      else options.push(quoted(base), ...longer.rows.map((row) => quoted(row.term)));
+    }
+    clauses.push(options.length === 1 ? (options[0] ?? '') : `(${options.join(' OR ')})`);
+  }
+  return clauses.join(' AND ');
 }
 
 /** `%…%` with LIKE's wildcards (and SQL Server's `[`) escaped by `\`. */
@@ -107,7 +134,7 @@ export async function conversationsWithText(
     // CROSS JOIN keeps SQLite walking the index newest first and looking each hit up by rowid.
     const result = await sql<{ ConversationId: string; FirmId: number }>`
       select m."ConversationId", m."FirmId"
-      from (select rowid as k from ${search} where ${search} match ${ftsQuery(input.terms)} order by rowid desc limit ${input.window}) as s
+      from (select rowid as k from ${search} where ${search} match ${await ftsQuery(db, input.terms)} order by rowid desc limit ${input.window}) as s
       cross join "WhatsApp_Messages" as m on m.rowid = s.k`.execute(db);
     const ids = result.rows.filter((r) => r.FirmId === input.firmId).map((r) => r.ConversationId);
     return { ids: [...new Set(ids)], complete: result.rows.length < input.window };
@@ -159,7 +186,7 @@ const noCondition = sql<SqlBool>`1 = 1`;
 async function searchWithIndex(db: Db, input: MessageSearchInput): Promise<MessageHits> {
   const below = input.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeNumberCursor(CURSOR_KIND.fts, input.cursor, 'query.cursor');
   const search = sql.table(MESSAGE_SEARCH_TABLE);
-  const match = ftsQuery(input.terms);
+  const match = await ftsQuery(db, input.terms);
   const window = sql`(select rowid as k from ${search} where ${search} match ${match} and rowid < ${below} order by rowid desc limit ${input.window})`;
   const page = await sql<{ k: number; Id: string }>`
     select s.k, m."Id"

@@ -5,6 +5,9 @@ import type { SchemaMigration } from './schema-migration';
 /** The FTS5 table over `WhatsApp_Messages.Text` (external content: it stores only the index, keyed by the message's rowid). */
 export const MESSAGE_SEARCH_TABLE = 'WhatsApp_MessageSearch';
 
+/** The terms of that index (an fts5vocab table: no storage of its own, read from the index). */
+export const MESSAGE_SEARCH_VOCABULARY = 'WhatsApp_MessageSearch_vocab';
+
 const q = (name: string): string => `"${name}"`;
 const search = q(MESSAGE_SEARCH_TABLE);
 const messages = q('WhatsApp_Messages');
@@ -43,6 +46,13 @@ END;`,
   INSERT INTO ${search} (${search}, rowid, "Text") VALUES ('delete', old.rowid, old."Text");
   INSERT INTO ${search} (rowid, "Text") VALUES (new.rowid, new."Text");
 END;`,
+  },
+  // The index's term list: lets a query turn a long prefix into the few whole terms it stands for (see text-search.ts).
+  {
+    kind: 'table',
+    table: MESSAGE_SEARCH_VOCABULARY,
+    name: MESSAGE_SEARCH_VOCABULARY,
+    sql: `CREATE VIRTUAL TABLE "${MESSAGE_SEARCH_VOCABULARY}" USING fts5vocab(${search}, 'row');`,
   },
   // Indexes messages stored before this migration ran.
   { kind: 'table', table: MESSAGE_SEARCH_TABLE, name: MESSAGE_SEARCH_TABLE, sql: `INSERT INTO ${search} (${search}) VALUES ('rebuild');` },

@@ -1,5 +1,6 @@
 // The inbox through the local host over real sockets: list, filters, search and pagination per role and visibility;
 // history; claims that never double-claim; status, read, reopen on an inbound message; bad input changes nothing.
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/shared/ids';
 import { FIRM_PHONES, seedConversation, startInboxHost, type InboxHost, type Principal, type SeedMessage } from '../../support/inbox-host';
@@ -432,4 +433,25 @@ describe('bad input', () => {
       expect(await snapshot(), `${label} changed data`).toBe(before);
     }
   });
+  it('random query strings answer 200 or 400, never anything else, and change nothing', async () => {
+    const own = seeded.find((c) => c.firmId === 1 && c.assigneeId === null)?.id ?? '';
+    const before = await snapshot();
+    const value = fc.option(fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.integer().map(String), fc.constantFrom('Open', 'me', 'unassigned', '2026-01-01T00:00:00Z')), { nil: undefined });
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('conversations', 'messages/search', `conversations/${own}/messages`),
+        fc.record({ limit: value, cursor: value, q: value, status: value, assigned: value, before: value, after: value, from: value, to: value }),
+        async (route, params) => {
+          runs += 1;
+          const query = new URLSearchParams(Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined)).toString();
+          const answer = await app.call('GET', `${route}?${query}`, { token: P.a1.token });
+          expect([200, 400], `${route}?${query} → ${answer.text.slice(0, 200)}`).toContain(answer.status);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(await snapshot()).toBe(before);
+    console.log(`bad input property: ${runs} random queries, 0 answers other than 200/400, no data changed`);
+  }, 120_000);
 });

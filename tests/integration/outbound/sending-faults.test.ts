@@ -214,7 +214,7 @@ describe('Q2: failure injection', () => {
       [
         `Q2 (seed ${SEED}): ${SENDS} sends in ${conversations} conversations, ${calls.length} calls to Meta in ${elapsed.toFixed(1)} s`,
         `  injected faults: ${injected} (${((100 * injected) / calls.length).toFixed(1)} % of calls) ${JSON.stringify(faultCounts)}; throughput 130429 not injected: ${naturalThrottles}`,
-        `  worker killed ${kills} times (${inFlightAtKills} sends in flight at the kills); the sweep re-queued ${rescued} messages held by dead workers (${((100 * rescued) / SENDS).toFixed(1)} % of messages) and settled ${settledAfterKill} dead sends as unknown`,
+        `  worker killed ${kills} times (${inFlightAtKills} sends in flight at the kills); the sweep re-queued ${rescued} overdue messages (held by dead workers, or not yet taken under the backlog: duplicates are harmless) and settled ${settledAfterKill} dead sends as unknown`,
         `  final states: ${JSON.stringify(Object.fromEntries(byState))}; reasons: ${JSON.stringify(reasons)}`,
         `  lost: ${lost}; duplicated among Meta-accepted: ${duplicates}; accepted but answer lost (timeout/reset), settled by webhook: ${reconciled}; unknown yet accepted: ${unknownButAccepted}`,
         `  failed/unknown without a reason: ${withoutReason}; client re-posts after a network error (same clientMessageId): ${clientRetries}`,

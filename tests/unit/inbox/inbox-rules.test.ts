@@ -51,7 +51,7 @@ describe('assignment choices', () => {
         const counts = new Map(agents.map((a, i) => [a, start[i] ?? 0]));
         let last: string | null = null;
         for (let i = 0; i < extra; i++) {
-          const chosen = chooseLeastOpen(agents, counts, last) ?? '';
+          const chosen: string = chooseLeastOpen(agents, counts, last) ?? '';
           expect(counts.get(chosen)).toBe(Math.min(...counts.values()));
           counts.set(chosen, (counts.get(chosen) ?? 0) + 1);
           last = chosen;
