@@ -71,7 +71,11 @@ export async function assignByRule(services: AssignmentServices, firmId: number,
  * picks among those online. With it off nothing changes. Failures of presence leave the conversation as it is.
  * @returns who has the conversation afterwards (null: it waits in the queue)
  */
-export async function onConversationOpened(services: AssignmentServices, input: { firmId: number; conversationId: string; reopened: boolean }): Promise<string | null> {
+export async function onConversationOpened(
+  services: AssignmentServices,
+  input: { firmId: number; conversationId: string; reopened: boolean },
+  agentsOnline: () => Promise<readonly string[]> = () => onlineAgents(services, input.firmId),
+): Promise<string | null> {
   const { firmId, conversationId } = input;
   const settings = await loadInboxSettings(services.db, firmId);
   const state = await findConversationState(services.db, firmId, conversationId);
@@ -83,7 +87,7 @@ export async function onConversationOpened(services: AssignmentServices, input: 
     if (!released) return (await findConversationState(services.db, firmId, conversationId))?.assigneeId ?? null;
     await publishConversationUpdate(services.realtime, firmId, conversationId, { change: 'assignment', previousAssigneeId: state.assigneeId });
   }
-  return (await assignByRule(services, firmId, conversationId, await onlineAgents(services, firmId), input.reopened ? 'reopened' : 'auto')) ?? null;
+  return (await assignByRule(services, firmId, conversationId, await agentsOnline(), input.reopened ? 'reopened' : 'auto')) ?? null;
 }
 
 async function assigneeStays(services: AssignmentServices, settings: InboxSettings, firmId: number, operatorId: string): Promise<boolean> {
@@ -109,9 +113,12 @@ export async function onConversationsOpened(
     log.warn(`assignment: could not read the settings of firm ${firmId}; ${opened.length} conversation(s) wait in the queue`, error);
     return;
   }
+  // Presence is read once per batch: a webhook may open many conversations at once.
+  let agents: Promise<readonly string[]> | undefined;
+  const agentsOnline = () => (agents ??= onlineAgents(services, firmId));
   for (const conversation of opened) {
     try {
-      await onConversationOpened(services, { firmId, ...conversation });
+      await onConversationOpened(services, { firmId, ...conversation }, agentsOnline);
     } catch (error) {
       log.warn(`assignment: could not assign conversation ${conversation.conversationId} of firm ${firmId}`, error);
     }

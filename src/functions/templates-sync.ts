@@ -7,7 +7,7 @@ import { syncTemplates } from '../templates/sync-templates';
 defineRoute({
   name: 'templates-sync',
   method: 'POST',
-  route: 'admin/templates/sync',
+  route: '{area:regex(^admin$)}/templates/sync',
   access: 'Admin',
   handle: async ({ services, actor, origin }) => {
     const result = await syncTemplates(services, actor.firmId);

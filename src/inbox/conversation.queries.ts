@@ -44,20 +44,20 @@ export async function compareAndSetAssignee(
 }
 
 /**
- * Moves the status, only while the assignee is still `expectedAssignee` (an agent's right to act was checked against
- * it) and the status differs. `ResolvedAt` is set on resolving and cleared otherwise.
+ * Moves the status from `from`, only while it is still `from` and the assignee is still `expectedAssignee` (an
+ * agent's right to act was checked against it). `ResolvedAt` is set on resolving and cleared otherwise.
  * @returns whether this call changed the row
  */
 export async function setConversationStatus(
   db: Db,
-  input: { firmId: number; conversationId: string; status: ConversationStatus; expectedAssignee: string | null | 'any'; now: Date },
+  input: { firmId: number; conversationId: string; from: string; status: ConversationStatus; expectedAssignee: string | null | 'any'; now: Date },
 ): Promise<boolean> {
   let update = db
     .updateTable('WhatsApp_Conversations')
     .set({ Status: input.status, ResolvedAt: input.status === 'Resolved' ? input.now : null, UpdatedAt: input.now })
     .where('FirmId', '=', input.firmId)
     .where('Id', '=', input.conversationId)
-    .where('Status', '<>', input.status);
+    .where('Status', '=', input.from);
   if (input.expectedAssignee !== 'any') {
     update = input.expectedAssignee === null ? update.where('AssignedOperatorId', 'is', null) : update.where('AssignedOperatorId', '=', input.expectedAssignee);
   }

@@ -9,6 +9,9 @@ import { setConversationStatus } from './conversation.queries';
 import { loadConversationViews, type ConversationStatus } from './conversation-view';
 import { publishConversationUpdate } from './publish-conversation-update';
 
+/** Others moving the same conversation at the same moment make a compare-and-set fail; it is retried this often. */
+const STATUS_ATTEMPTS = 3;
+
 /**
  * Moves the status (resolving stamps `resolvedAt`; the assignee stays, so a reopened conversation can go back to
  * them). Admins act on any conversation of their firm, agents on unassigned ones and their own (Forbidden otherwise,
@@ -21,14 +24,21 @@ export async function updateConversationStatus(
   input: { conversationId: string; status: ConversationStatus },
 ): Promise<ConversationView> {
   const { db } = services;
-  const { conversation } = await requireConversation(db, actor, input.conversationId, 'act');
-  const now = services.clock.now();
   let changed = false;
-  if (conversation.status !== input.status) {
+  let already = false;
+  // A compare-and-set on the status read, so the audit's "from" is exactly what was replaced; retried if it moved.
+  for (let attempt = 0; attempt < STATUS_ATTEMPTS && !changed; attempt += 1) {
+    const { conversation } = await requireConversation(db, actor, input.conversationId, 'act');
+    if (conversation.status === input.status) {
+      already = true;
+      break;
+    }
+    const now = services.clock.now();
     changed = await db.transaction().execute(async (trx) => {
       const done = await setConversationStatus(trx, {
         firmId: actor.firmId,
         conversationId: input.conversationId,
+        from: conversation.status,
         status: input.status,
         expectedAssignee: actor.role === 'Admin' ? 'any' : conversation.assigneeId,
         now,
@@ -50,13 +60,10 @@ export async function updateConversationStatus(
       }
       return done;
     });
-    if (!changed) {
-      // Someone else moved it first: the status already matches, or an agent lost the right to act on it.
-      await requireConversation(db, actor, input.conversationId, 'act');
-    }
   }
+  if (!changed && !already) throw new AppError('Conflict');
   if (changed) await publishConversationUpdate(services.realtime, actor.firmId, input.conversationId, { change: 'status' });
-  const view = (await loadConversationViews(db, actor.firmId, [input.conversationId], now)).get(input.conversationId);
+  const view = (await loadConversationViews(db, actor.firmId, [input.conversationId], services.clock.now())).get(input.conversationId);
   if (!view) throw new AppError('NotFound');
   return view;
 }

@@ -2,18 +2,19 @@
 // Meta (the Graph simulator) throttles, rate-limits, fails, times out after accepting and resets connections.
 // Q2 prints its figures: 1,000 sends, 0 lost, 0 duplicated among those Meta accepted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config';
-import { deliverMessage } from '../../../src/outbound/deliver-message';
-import { sweepOutbound } from '../../../src/outbound/sweep-outbound';
-import { createServices, type Services } from '../../../src/services';
-import { queues } from '../../../src/storage/queue-catalogue';
-import { spawnLocalHost, type SpawnedLocalHost } from '../../support/local-host';
-import { startOutboundStack, waitUntil, type OutboundStack, type StackOperator } from '../../support/outbound-stack';
+import { loadConfig } from '../../src/config';
+import { deliverMessage } from '../../src/outbound/deliver-message';
+import { sweepOutbound } from '../../src/outbound/sweep-outbound';
+import { createServices, type Services } from '../../src/services';
+import { queues } from '../../src/storage/queue-catalogue';
+import { spawnLocalHost, type SpawnedLocalHost } from '../support/local-host';
+import { startOutboundStack, waitUntil, type OutboundStack, type StackOperator } from '../support/outbound-stack';
 
 /** The app's HTTP and webhook functions only: the sending worker runs in the child process. */
 const FRONT_FUNCTIONS = [
   'health', 'webhook-verify', 'webhook-receive', 'auth-login', 'realtime-negotiate', 'realtime-events', 'messages-send', 'messages-retry', 'templates-sync',
 ];
+// Backoff chains (131056: 4^X s) make this run 8–10 minutes: it is `npm run test:faults`, outside `npm test`.
 const SENDS = Number(process.env['Q2_SENDS'] ?? 1000);
 const PER_CONVERSATION = 4;
 
