@@ -1,9 +1,9 @@
-// Meta's documented webhook bodies (../shared/corpus/whatsapp/webhooks), read byte for byte for signed posts.
+// Meta's documented webhook bodies (tests/fixtures/whatsapp-corpus/webhooks, copied from shared/corpus; see its SOURCES.md), read byte for byte for signed posts.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** The corpus folder: `shared/` sits beside the repository (locally and in CI). */
-export const webhookCorpusDir = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus', 'whatsapp', 'webhooks');
+export const webhookCorpusDir = path.resolve(__dirname, '..', 'fixtures', 'whatsapp-corpus', 'webhooks');
 
 export interface CorpusFile {
   readonly name: string;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RealtimeClientEvent } from '../../../src/realtime/realtime-events.schemas';
 import { PHONES, startOutboundStack, TINY_PNG, uploadForm, waitUntil, type OutboundStack, type RecordingClient, type StackOperator } from '../../support/outbound-stack';
 
-const corpus = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'corpus', 'whatsapp', 'send');
+const corpus = path.resolve(__dirname, '..', '..', 'fixtures', 'whatsapp-corpus', 'send');
 const corpusRequest = (name: string) => JSON.parse(readFileSync(path.join(corpus, `${name}.request.json`), 'utf8')) as Record<string, unknown>;
 
 /** Every key path of a JSON value (`template.language.code`, `template.components[].parameters[].text`). */

@@ -8,7 +8,7 @@ import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } 
 export const accessToken = 'EAAtest-simulator-token-0123456789';
 export const appSecret = 'test-app-secret-4f1c2d';
 export const phone = { phoneNumberId: '106540352242922', displayPhoneNumber: '15550783881', wabaId: '102290129340398' };
-export const corpusDir = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'corpus', 'whatsapp');
+export const corpusDir = path.resolve(__dirname, '..', '..', 'fixtures', 'whatsapp-corpus');
 
 export function startSimulator(overrides: Partial<GraphSimulatorOptions> = {}): Promise<GraphSimulator> {
   return startGraphSimulator({
