@@ -6,7 +6,8 @@ import { recordAudit } from '../audit/record-audit';
 import type { Services } from '../services';
 import { AppError } from '../shared/app-error';
 
-const BEARER = /^Bearer[ ]+([^\s]+)[ ]*$/i;
+// Exactly one space and nothing around the token: every client sends that, and a padded token is not the one issued.
+const BEARER = /^Bearer ([^\s]+)$/i;
 
 /** Resolves the caller from `Authorization: Bearer …`, or throws Unauthenticated (one body for every reason). */
 export async function authenticateRequest(services: Services, request: HttpRequest): Promise<Actor> {
