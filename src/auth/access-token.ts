@@ -1,8 +1,9 @@
 // Access tokens: HS256 JWTs (jsonwebtoken ≥ 9.0.3) with the algorithm pinned and issuer, audience and expiry checked.
 import jwt from 'jsonwebtoken';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import type { Config } from '../config';
+import { hmacKey } from '../shared/hmac-key';
 import type { Role } from './actor';
 
 /** RFC 7518 §3.2: an HS256 key shorter than the hash output is refused (config also refuses it at start). */
@@ -43,10 +44,9 @@ export interface AccessTokenIssue {
   readonly sessionId: string;
 }
 
-function signingKey(config: Pick<Config, 'jwt'>): Buffer {
-  const key = Buffer.from(config.jwt.key, 'utf8');
-  if (key.length < MIN_KEY_BYTES) throw new Error(`Jwt__Key must be at least ${MIN_KEY_BYTES} bytes`);
-  return key;
+function signingKey(config: Pick<Config, 'jwt'>): KeyObject {
+  if (Buffer.byteLength(config.jwt.key, 'utf8') < MIN_KEY_BYTES) throw new Error(`Jwt__Key must be at least ${MIN_KEY_BYTES} bytes`);
+  return hmacKey(config.jwt.key);
 }
 
 /** Signs an access token valid for `Security__JwtRefreshIntervalMinutes`, dated by the app's clock. */

@@ -9,8 +9,6 @@ const MAX_BACKLOG_EVENTS = 20_000;
  */
 const MERGE_WHEN_WAITING = 8;
 const MERGED_EVENTS = 500;
-/** How long a webhook waits for its own events to go out before answering anyway. */
-export const PUBLISH_WAIT_MS = 50;
 
 interface Warn {
   warn(...args: unknown[]): void;
@@ -79,11 +77,10 @@ const lanes = new WeakMap<RealtimePublisher, PublishLane>();
 
 /**
  * Queues `events` for the publisher, in commit order, one publish at a time; resolves once they went out (or were
- * dropped). Callers wait for it at most {@link PUBLISH_WAIT_MS}: normally each change is published before the
- * webhook answers (so the next status Meta sends cannot overtake it), but a slow or unreachable Web PubSub never
- * slows ingest. Real-time delivery is best effort by design: clients reconcile through the REST API.
+ * dropped). A slow or unreachable Web PubSub never slows ingest: real-time delivery is best effort by design and
+ * clients reconcile through the REST API (`since` cursors).
  */
-export function publishAfterCommit(publisher: RealtimePublisher, events: readonly RealtimeEvent[], log: Warn): Promise<void> {
+function publishAfterCommit(publisher: RealtimePublisher, events: readonly RealtimeEvent[], log: Warn): Promise<void> {
   if (events.length === 0) return Promise.resolve();
   let lane = lanes.get(publisher);
   if (!lane) {
@@ -93,17 +90,7 @@ export function publishAfterCommit(publisher: RealtimePublisher, events: readonl
   return lane.add(events);
 }
 
-/** Waits for `published`, but no longer than {@link PUBLISH_WAIT_MS}. */
-export async function waitBriefly(published: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([published, new Promise<void>((resolve) => (timer = setTimeout(resolve, PUBLISH_WAIT_MS)))]);
-  clearTimeout(timer);
-}
-
-/**
- * Queues `events` for the publisher (in order with every other change) and returns at once; for callers that have
- * nothing to wait for (the outbound worker, admin actions).
- */
+/** Queues `events` for the publisher (in order with every other change) and returns at once. */
 export function publishInBackground(publisher: RealtimePublisher, events: readonly RealtimeEvent[], log: Warn): void {
   void publishAfterCommit(publisher, events, log);
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables';
 import type { Clock } from '../shared/clock';
 import type { RealtimeEvent, RealtimePublisher } from '../realtime/realtime-publisher';
-import { publishAfterCommit, waitBriefly } from './background-publish';
+import { publishInBackground } from './background-publish';
 import { writeMessagesChange } from './change-writer';
 import type { IngestResult, RoutedMessagesChange } from './ingest-messages-change';
 import { normalizeInboundMessage, type NormalizedInboundMessage } from './normalize-inbound-message';
@@ -191,11 +191,12 @@ async function ingestWithFallback(deps: ProcessWebhookDeps, change: RoutedMessag
 
 /** Hands what changed to the real-time port and queues media downloads; a failed enqueue fails the change so the body is replayed. */
 async function afterCommit(deps: ProcessWebhookDeps, firmId: number, result: IngestResult): Promise<void> {
-  const published = publishAfterCommit(deps.realtime, dedupeEvents(result.events), deps.log);
+  // Not awaited: the lane publishes in commit order, so nothing the next delivery changes can overtake these events,
+  // and Meta's answer never waits on Web PubSub (a backlog there once held every webhook for 50 ms).
+  publishInBackground(deps.realtime, dedupeEvents(result.events), deps.log);
   for (const messageId of new Set(result.mediaMessageIds)) await deps.enqueueMediaDownload(firmId, messageId);
   // Inbox (issue 6): automatic assignment of new and reopened conversations.
   if (deps.onConversationsOpened) await deps.onConversationsOpened(firmId, openedConversations(result.events));
-  await waitBriefly(published);
 }
 
 /** Conversations a change created or reopened, once each, in order (inbox, issue 6). */

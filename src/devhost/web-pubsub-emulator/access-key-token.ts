@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { JwtPayload } from 'jsonwebtoken';
+import { hmacKey } from '../../shared/hmac-key';
 
 const RECONNECTION_ISSUER = 'https://webpubsub.azure.com';
 const RECONNECTION_TOKEN_LIFETIME = '7d';
@@ -17,7 +18,7 @@ function audienceMatchers(audiences: Iterable<string>): [RegExp, ...RegExp[]] {
 
 function verify(token: string, accessKey: string, audiences: Iterable<string>, clockToleranceSeconds: number): JwtPayload | undefined {
   try {
-    const payload = jwt.verify(token, accessKey, {
+    const payload = jwt.verify(token, hmacKey(accessKey), {
       algorithms: ['HS256'],
       audience: audienceMatchers(audiences),
       clockTolerance: clockToleranceSeconds,
@@ -65,7 +66,7 @@ export function verifyClientAccessToken(
 
 /** Issues the reconnection token a reliable client presents (with its connection id) to recover. */
 export function issueReconnectionToken(connectionId: string, accessKey: string): string {
-  return jwt.sign({ jti: randomUUID() }, accessKey, {
+  return jwt.sign({ jti: randomUUID() }, hmacKey(accessKey), {
     algorithm: 'HS256',
     issuer: RECONNECTION_ISSUER,
     audience: connectionId,
@@ -76,7 +77,7 @@ export function issueReconnectionToken(connectionId: string, accessKey: string):
 /** True when the token was issued by this emulator for exactly this connection and has not expired. */
 export function isReconnectionTokenValid(connectionId: string, token: string, accessKey: string): boolean {
   try {
-    jwt.verify(token, accessKey, { algorithms: ['HS256'], issuer: RECONNECTION_ISSUER, audience: connectionId });
+    jwt.verify(token, hmacKey(accessKey), { algorithms: ['HS256'], issuer: RECONNECTION_ISSUER, audience: connectionId });
     return true;
   } catch {
     return false;
@@ -92,7 +93,7 @@ export function issueClientAccessToken(
   const payload: Record<string, unknown> = {};
   if (options.roles.length > 0) payload.role = options.roles;
   if (options.groups.length > 0) payload['webpubsub.group'] = options.groups;
-  return jwt.sign(payload, accessKey, {
+  return jwt.sign(payload, hmacKey(accessKey), {
     algorithm: 'HS256',
     audience,
     expiresIn: options.minutesToExpire * 60,
