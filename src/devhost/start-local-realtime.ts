@@ -1,7 +1,7 @@
 // The local stand-in for Azure Web PubSub: starts the emulator when `WebPubSubConnectionString` is absent and points
 // its event handler at the app's `/api/realtime/events`, as the hub's settings do in Azure (infra/main.bicep).
 import { randomBytes } from 'node:crypto';
-import { startWebPubSubEmulator } from './web-pubsub-emulator';
+import { startWebPubSubEmulatorThread } from './web-pubsub-emulator/emulator-thread';
 
 /** A started (or configured) Web PubSub for the local stack; shaped as a companion service of `npm start`. */
 export interface LocalRealtime {
@@ -14,7 +14,7 @@ export interface LocalRealtime {
    * Points the emulator's event handler at the app (`<appBaseUrl>/realtime/events`, with `appBaseUrl` ending in
    * `/api`); for hosts whose port is known only once they listen. Does nothing for a configured service.
    */
-  useAppBaseUrl(appBaseUrl: string): void;
+  useAppBaseUrl(appBaseUrl: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -24,14 +24,14 @@ export interface LocalRealtime {
  */
 export async function startLocalRealtime(env: Record<string, string | undefined>, appBaseUrl?: string): Promise<LocalRealtime> {
   if (env['WebPubSubConnectionString']?.trim()) {
-    return { name: 'Web PubSub', where: 'WebPubSubConnectionString (configured)', started: false, useAppBaseUrl: () => {}, stop: async () => {} };
+    return { name: 'Web PubSub', where: 'WebPubSubConnectionString (configured)', started: false, useAppBaseUrl: async () => {}, stop: async () => {} };
   }
   const hub = env['WebPubSub__Hub']?.trim() || 'inbox';
-  const emulator = await startWebPubSubEmulator({ accessKey: randomBytes(32).toString('base64') });
+  const emulator = await startWebPubSubEmulatorThread({ accessKey: randomBytes(32).toString('base64') });
   env['WebPubSubConnectionString'] = emulator.connectionString;
   const useAppBaseUrl = (base: string) =>
     emulator.setEventHandlers(hub, [{ urlTemplate: `${base.replace(/\/+$/, '')}/realtime/events`, systemEvents: ['connected', 'disconnected'] }]);
-  if (appBaseUrl !== undefined) useAppBaseUrl(appBaseUrl);
+  if (appBaseUrl !== undefined) await useAppBaseUrl(appBaseUrl);
   return {
     name: 'Web PubSub',
     where: `${emulator.endpoint} (local emulator, hub ${hub})`,

@@ -15,7 +15,7 @@ interface CompanionService {
   readonly name: string;
   readonly where: string;
   /** Called once the host listens, for services that call back into the app (e.g. Web PubSub event handlers). */
-  useAppBaseUrl?(appBaseUrl: string): void;
+  useAppBaseUrl?(appBaseUrl: string): void | Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
       developmentStorage: azurite?.connectionString,
     });
     stoppers.push(host.stop);
-    for (const service of companions) service.useAppBaseUrl?.(host.baseUrl);
+    for (const service of companions) await service.useAppBaseUrl?.(host.baseUrl);
     rows.unshift(['HTTP', `${host.baseUrl}  (host key for function/admin routes: ${host.hostKey})`]);
     rows.push(['Data dir', dataDir]);
     rows.push(['Settings', `${local.file ? `${path.basename(local.file)} (${local.applied.length} values)` : 'environment only'}; local defaults: ${defaults.applied.join(', ') || 'none'}`]);

@@ -96,7 +96,7 @@ export async function startInboxHost(settings: Record<string, string> = {}, opti
   delete process.env['WebPubSubConnectionString'];
   const realtime: LocalRealtime | undefined = options.realtime ? await startLocalRealtime(process.env) : undefined;
   const host = await startTestHost({ appDir: repositoryRoot, functions: [...INBOX_FUNCTIONS, ...(options.realtime ? REALTIME_FUNCTIONS : [])] });
-  realtime?.useAppBaseUrl(host.baseUrl);
+  await realtime?.useAppBaseUrl(host.baseUrl);
   const clients = new Set<WebPubSubClient>();
   const database = createDatabase({ kind: 'sqlite', path: path.join(dataDir, 'inbox.db') });
   const config = loadConfig(process.env);

@@ -100,7 +100,7 @@ export async function startOutboundStack(options: { settings?: Record<string, st
     settings: { AzureWebJobsStorage: azurite.connectionString },
     ...(options.functions ? { functions: options.functions } : {}),
   });
-  realtime.useAppBaseUrl(host.baseUrl);
+  await realtime.useAppBaseUrl(host.baseUrl);
   simulator.setWebhookUrl(`${host.baseUrl}/webhook`);
   const config = loadConfig(process.env);
   // Firm 1 takes its token from the settings (bootstrap firm); firm 2 has its own, sealed in its settings row.

@@ -101,7 +101,7 @@ export async function startRealtimeStack(settings: Record<string, string> = {}):
   delete process.env['WebPubSubConnectionString'];
   const realtime = await startLocalRealtime(process.env);
   const host = await startTestHost({ appDir: repositoryRoot });
-  realtime.useAppBaseUrl(host.baseUrl);
+  await realtime.useAppBaseUrl(host.baseUrl);
   simulator.setWebhookUrl(`${host.baseUrl}/webhook`);
   const config = loadConfig(process.env);
   const clients: WebPubSubClient[] = [];
