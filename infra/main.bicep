@@ -67,6 +67,9 @@ param netGsmHeader string = ''
 @secure()
 param netGsmPassword string = ''
 
+@description('The client\'s password-reset page (http(s) URL), or empty; App__PasswordResetUrl. Reset e-mails link to it with the token.')
+param passwordResetUrl string = ''
+
 param bootstrapFirmId int = 1
 param bootstrapAdminUserName string = 'admin'
 
@@ -378,12 +381,15 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     WhatsApp__AppSecret: kvRef(whatsAppAppSecretSecret.properties.secretUri)
     WhatsApp__GraphBaseUrl: 'https://graph.facebook.com'
     WhatsApp__GraphApiVersion: whatsAppGraphApiVersion
+    WhatsApp__MessagesPerSecond: '80'
+    WhatsApp__SendTimeoutSeconds: '20'
     Email__ConnectionString: kvRef(emailConnectionSecret.properties.secretUri)
     Email__SenderAddress: emailSenderAddress
     Sms__NetGsm__Username: netGsmUsername
     Sms__NetGsm__Password: netGsmEnabled ? kvRef(netGsmPasswordSecret.properties.secretUri) : ''
     Sms__NetGsm__Header: netGsmHeader
     Sms__NetGsm__BaseUrl: 'https://api.netgsm.com.tr'
+    App__PasswordResetUrl: passwordResetUrl
     Security__MaxFailedLoginAttempts: '5'
     Security__LockoutMinutes: '15'
     Security__PasswordResetTokenExpiryHours: '1'

@@ -24,6 +24,8 @@ param netGsmUsername = readEnvironmentVariable('NETGSM_USERNAME', '')
 param netGsmHeader = readEnvironmentVariable('NETGSM_HEADER', '')
 param netGsmPassword = readEnvironmentVariable('NETGSM_PASSWORD', '')
 
+param passwordResetUrl = readEnvironmentVariable('PASSWORD_RESET_URL', '')
+
 param bootstrapFirmId = 1
 param bootstrapAdminUserName = 'admin'
 

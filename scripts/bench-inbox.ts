@@ -17,6 +17,7 @@ import { listMessages } from '../src/inbox/list-messages';
 import { searchMessages } from '../src/inbox/search-messages';
 import { systemClock } from '../src/shared/clock';
 import { newId } from '../src/shared/ids';
+import { seededRandom } from './seeded-random';
 
 const args = new Map(process.argv.slice(2).map((a) => [a.replace(/^--/, '').split('=')[0] ?? '', a.split('=')[1] ?? 'true']));
 const CONVERSATIONS = Number(args.get('conversations') ?? 100_000);
@@ -24,18 +25,6 @@ const MESSAGES = Number(args.get('messages') ?? 2_000_000);
 const RUNS = Number(args.get('runs') ?? 400);
 const AGENTS = 20;
 const FIRM = 1;
-
-/** mulberry32: a small seeded PRNG, so every run seeds the same data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COMMON = ['merhaba', 'teşekkürler', 'ders', 'ödeme', 'kayıt', 'sınav', 'hafta', 'saat', 'program', 'öğrenci', 'veli', 'fatura', 'servis', 'kurs', 'tamam'];
 const FIRST = ['Ayşe', 'Mehmet', 'Fatma', 'Ahmet', 'Zeynep', 'Mustafa', 'Elif', 'Emre', 'Büşra', 'Can', 'Şule', 'Oğuz', 'İrem', 'Ilgın', 'Gökhan'];
@@ -84,7 +73,7 @@ interface Seeded {
  */
 function seed(file: string): Seeded {
   const started = Date.now();
-  const rnd = random(42);
+  const rnd = seededRandom(42);
   const { words, pick } = vocabulary(rnd);
   const raw = new BetterSqlite3(file);
   raw.pragma('journal_mode = WAL');
@@ -219,7 +208,7 @@ async function main(): Promise<void> {
     seeded = {
       admin: { operatorId: admin.Id, firmId: FIRM, role: 'Admin', userName: 'admin' },
       agent: { operatorId: agent.Id, firmId: FIRM, role: 'Agent', userName: 'agent0' },
-      words: vocabulary(random(42)).words,
+      words: vocabulary(seededRandom(42)).words,
     };
     console.log(`reusing ${reuse}`);
   } else {
@@ -233,7 +222,7 @@ async function main(): Promise<void> {
   const database = createDatabase({ kind: 'sqlite', path: file });
   const services = { db: database.db, dialect: 'sqlite' as const, clock: systemClock };
   const { admin, agent, words } = seeded;
-  const rnd = random(7);
+  const rnd = seededRandom(7);
   const key = async (offset: number, where: 'all' | 'agent') => {
     let q = database.db.selectFrom('WhatsApp_Conversations').select(['Id', 'LastMessageAt']).where('FirmId', '=', FIRM);
     if (where === 'agent') q = q.where((eb) => eb.or([eb('AssignedOperatorId', 'is', null), eb('AssignedOperatorId', '=', agent.operatorId)]));

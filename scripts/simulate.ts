@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startGraphSimulator } from '../src/devhost/graph-simulator/graph-simulator';
 import { buildInboundWebhook, type InboundContent, type InboundMediaKind } from '../src/devhost/graph-simulator/inbound-message';
-import { readLocalSetting } from '../src/devhost/graph-simulator/local-settings';
+import { readLocalSetting } from '../src/devhost/local-settings';
 import { mimeTypeForFile } from '../src/devhost/graph-simulator/media-types';
 import { serializeWebhookBody, signWebhookBody } from '../src/devhost/graph-simulator/sign-webhook-body';
 import type { SimulatedPhoneNumber } from '../src/devhost/graph-simulator/webhook-envelope';

@@ -254,6 +254,7 @@ CREATE TABLE [WhatsApp_Messages] (
   [NextAttemptAt] datetime2(3) NULL,
   [LeaseUntil] datetime2(3) NULL,
   [SendAttempts] int NOT NULL CONSTRAINT [DF_WhatsApp_Messages_SendAttempts] DEFAULT (0),
+  [PairLimitHits] int NOT NULL CONSTRAINT [DF_WhatsApp_Messages_PairLimitHits] DEFAULT (0),
   [LastAttemptAt] datetime2(3) NULL,
   [CreatedAt] datetime2(3) NOT NULL,
   [UpdatedAt] datetime2(3) NOT NULL,

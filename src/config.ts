@@ -82,12 +82,20 @@ const SettingsSchema = z.object({
         .regex(/^v\d+\.\d+$/, 'must look like v21.0')
         .refine((v) => Number(v.slice(1).split('.')[0]) >= 20, 'must be v20.0 or newer'),
     ),
+  WhatsApp__MessagesPerSecond: intSetting(80, 1, 1000),
+  WhatsApp__SendTimeoutSeconds: intSetting(20, 1, 120),
   Email__ConnectionString: optionalText,
   Email__SenderAddress: optionalText.pipe(z.email('must be an e-mail address').optional()),
   Sms__NetGsm__Username: optionalText,
   Sms__NetGsm__Password: optionalText,
   Sms__NetGsm__Header: optionalText,
   Sms__NetGsm__BaseUrl: urlSetting('https://api.netgsm.com.tr'),
+  App__PasswordResetUrl: optionalText.pipe(
+    z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+      .refine((v) => !v.includes('#'), 'must not have a #fragment (the reset token goes there)')
+      .optional(),
+  ),
   Security__MaxFailedLoginAttempts: intSetting(5, 1, 100),
   Security__LockoutMinutes: intSetting(15, 1, 1440),
   Security__PasswordResetTokenExpiryHours: intSetting(1, 1, 72),
@@ -126,8 +134,16 @@ export interface Config {
     readonly appSecret: string | undefined;
     readonly graphBaseUrl: string;
     readonly graphApiVersion: string;
+    /** A number's pace when its row names none (Meta's default tier is 80 messages/s). */
+    readonly messagesPerSecond: number;
+    /** How long a send waits for Meta before its outcome counts as unknown. */
+    readonly sendTimeoutSeconds: number;
   };
   readonly email: { readonly connectionString: string | undefined; readonly senderAddress: string | undefined };
+  readonly app: {
+    /** The client's page that completes a password reset; reset e-mails link to it with the token. */
+    readonly passwordResetUrl: string | undefined;
+  };
   readonly sms: {
     readonly netGsm:
       | { readonly username: string; readonly password: string; readonly header: string; readonly baseUrl: string }
@@ -215,8 +231,11 @@ function toConfig(s: Settings): Config {
       appSecret: s.WhatsApp__AppSecret,
       graphBaseUrl: s.WhatsApp__GraphBaseUrl,
       graphApiVersion: s.WhatsApp__GraphApiVersion,
+      messagesPerSecond: s.WhatsApp__MessagesPerSecond,
+      sendTimeoutSeconds: s.WhatsApp__SendTimeoutSeconds,
     },
     email: { connectionString: s.Email__ConnectionString, senderAddress: s.Email__SenderAddress },
+    app: { passwordResetUrl: s.App__PasswordResetUrl },
     sms: {
       netGsm:
         s.Sms__NetGsm__Username && s.Sms__NetGsm__Password && s.Sms__NetGsm__Header

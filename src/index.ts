@@ -32,10 +32,14 @@ import './functions/admin-operators-update';
 import './functions/admin-operators-unlock';
 import './functions/admin-operators-password-reset';
 import './functions/admin-audit-logs';
+import './functions/admin-phone-numbers-list';
+import './functions/admin-inbox-settings-get';
+import './functions/admin-inbox-settings-update';
 import './functions/notifications-send';
 import './functions/realtime-negotiate';
 import './functions/realtime-events';
 import './functions/operators-online';
+import './functions/presence-sweep';
 // Sending (issue 7): replies, uploads, templates, the outbound worker and its timers.
 import './functions/messages-send';
 import './functions/messages-retry';

@@ -285,6 +285,8 @@ export const schema = {
       LeaseUntil: col.datetime().nullable(),
       /** Calls to Meta in the current round (an operator's retry starts a new round); drives the back-off. */
       SendAttempts: col.int().default(0),
+      /** Meta's pair rate limit (131056) answers in the current round: X of its "retry after 4^X s". */
+      PairLimitHits: col.int().default(0),
       LastAttemptAt: col.datetime().nullable(),
       CreatedAt: col.datetime(),
       UpdatedAt: col.datetime(),

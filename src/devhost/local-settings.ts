@@ -122,3 +122,20 @@ export function applyLocalDefaults(env: Env, dataDir: string, print: (line: stri
   }
   return { file, applied, generated, usesWhatsAppSimulator };
 }
+
+/**
+ * The value a local process started in `appDir` sees for a setting (`npm run simulate` uses it): the environment,
+ * then `local.settings.json` `Values`, then the values the local host generated in `<LOCAL_DATA_DIR>/local-secrets.json`.
+ */
+export function readLocalSetting(name: string, appDir: string, env: Env = process.env): string | undefined {
+  const merged: Env = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  try {
+    loadLocalSettings(appDir, merged);
+  } catch {
+    // An unreadable local.settings.json: the environment and the generated values still answer.
+  }
+  const value = merged[name];
+  if (value !== undefined && value !== '') return value;
+  const secret = readSecrets(path.join(path.resolve(appDir, merged['LOCAL_DATA_DIR'] ?? '.data'), 'local-secrets.json'))[name];
+  return secret !== undefined && secret !== '' ? secret : undefined;
+}

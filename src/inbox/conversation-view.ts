@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables';
 import type { ConversationView } from '../realtime/realtime-events.schemas';
-import { replyWindowUntil } from './reply-window';
+import { isReplyWindowOpen, replyWindowUntil } from './reply-window';
 
 /**
  * Conversations with their customer and assignee, aliased `c`, `cu` and `o`, selecting every column a list row needs.
@@ -50,7 +50,6 @@ const iso = (value: Date | null): string | null => (value === null ? null : valu
 
 /** The list row at `now` (the reply window depends on it). */
 export function toConversationView(row: ConversationRow, now: Date): ConversationView {
-  const until = replyWindowUntil(row.LastInboundAt);
   return {
     id: row.Id,
     phoneNumberId: row.PhoneNumberId,
@@ -61,7 +60,7 @@ export function toConversationView(row: ConversationRow, now: Date): Conversatio
     lastMessageAt: row.LastMessageAt.toISOString(),
     lastMessagePreview: row.LastMessagePreview,
     unreadCount: row.UnreadCount,
-    window: { open: until !== null && until.getTime() > now.getTime(), until: iso(until) },
+    window: { open: isReplyWindowOpen(row.LastInboundAt, now), until: iso(replyWindowUntil(row.LastInboundAt)) },
     resolvedAt: iso(row.ResolvedAt),
     createdAt: row.CreatedAt.toISOString(),
   };

@@ -34,3 +34,25 @@ export async function loadInboxSettings(db: Kysely<Database>, firmId: number): P
     lastAssignedOperatorId: row?.LastAssignedOperatorId ?? null,
   };
 }
+
+/** The settings an admin may change; absent fields stay as they are. */
+export interface InboxSettingsChanges {
+  readonly visibility?: InboxVisibility;
+  readonly assignmentMode?: AssignmentMode;
+  readonly offlineGraceSeconds?: number;
+}
+
+/** Writes the changed settings of the firm's row; answers false when the firm has no settings row. */
+export async function updateInboxSettings(db: Kysely<Database>, firmId: number, changes: InboxSettingsChanges, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('WhatsApp_FirmSettings')
+    .set({
+      ...(changes.visibility === undefined ? {} : { InboxVisibility: changes.visibility }),
+      ...(changes.assignmentMode === undefined ? {} : { AssignmentMode: changes.assignmentMode }),
+      ...(changes.offlineGraceSeconds === undefined ? {} : { OfflineGraceSeconds: changes.offlineGraceSeconds }),
+      UpdatedAt: now,
+    })
+    .where('FirmId', '=', firmId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/tables';
 import type { RealtimePublisher } from '../realtime/realtime-publisher';
 import type { Clock } from '../shared/clock';
-import { firmSecret } from '../webhook/firm-secrets';
+import { firmSecret } from '../firms/firm-secrets';
 import { defaultMediaFileName, mediaBlobPath, mediaContainer } from './media-blob-store';
 import { WhatsAppMediaClient, WhatsAppMediaError } from './whatsapp-media.client';
 

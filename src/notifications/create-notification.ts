@@ -14,7 +14,15 @@ export type NotificationChannel = 'email' | 'sms';
 export type NotificationRequest =
   | { readonly kind: 'password-reset-link'; readonly channel: 'email'; readonly token: string; readonly expiresMinutes: number }
   | { readonly kind: 'password-reset-code'; readonly channel: 'sms'; readonly code: string; readonly expiresMinutes: number }
-  | { readonly kind: 'password-changed'; readonly channel: NotificationChannel; readonly at: Date; readonly how: 'reset' | 'change' };
+  | { readonly kind: 'password-changed'; readonly channel: NotificationChannel; readonly at: Date; readonly how: 'reset' | 'change' }
+  | {
+      readonly kind: 'channel-health-alert';
+      readonly channel: 'email';
+      readonly at: Date;
+      readonly phoneNumberId: string;
+      readonly displayPhoneNumber: string | null;
+      readonly graphErrorCode: number | null;
+    };
 
 /** A notification waiting for its queue message. */
 export interface PendingNotification {
@@ -46,8 +54,7 @@ export async function createNotification(
   if (!recipient) throw new Error(`operator ${operator.Id} has no ${request.channel} address`);
   const id = newId(now.getTime());
   const secret = request.kind === 'password-reset-link' ? request.token : request.kind === 'password-reset-code' ? request.code : undefined;
-  const data =
-    request.kind === 'password-changed' ? { at: request.at.toISOString(), how: request.how } : { expiresMinutes: request.expiresMinutes };
+  const data = dataOf(request);
   await insertNotification(db, {
     Id: id,
     FirmId: operator.FirmId,
@@ -68,6 +75,18 @@ export async function createNotification(
 /** Puts each notification on the `notifications` queue (payload: ids only). Call after the transaction commits. */
 export async function enqueueNotifications(services: Pick<Services, 'storage'>, pending: readonly PendingNotification[]): Promise<void> {
   for (const item of pending) await enqueue(services.storage.queues, 'notifications', item);
+}
+
+/** The request's non-secret values, as the worker reads them back from `DataJson`. */
+function dataOf(request: NotificationRequest): Record<string, unknown> {
+  switch (request.kind) {
+    case 'password-changed':
+      return { at: request.at.toISOString(), how: request.how };
+    case 'channel-health-alert':
+      return { at: request.at.toISOString(), phoneNumberId: request.phoneNumberId, displayPhoneNumber: request.displayPhoneNumber, graphErrorCode: request.graphErrorCode };
+    default:
+      return { expiresMinutes: request.expiresMinutes };
+  }
 }
 
 export function languageOf(value: string | null | undefined): Language {

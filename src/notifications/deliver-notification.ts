@@ -13,25 +13,28 @@ export type DeliveryOutcome =
   | { readonly status: 'sent'; readonly kind: string; readonly channel: string; readonly provider: string; readonly receipt: SendReceipt }
   | { readonly status: 'already-done' | 'not-found' };
 
-const DataSchema = z.object({ expiresMinutes: z.number().optional(), at: z.string().optional(), how: z.enum(['reset', 'change']).optional() });
+const DataSchema = z.object({
+  expiresMinutes: z.number().optional(),
+  at: z.string().optional(),
+  how: z.enum(['reset', 'change']).optional(),
+  phoneNumberId: z.string().optional(),
+  displayPhoneNumber: z.string().nullable().optional(),
+  graphErrorCode: z.number().nullable().optional(),
+});
 
 /**
  * Sends one notification. Redelivery is safe: a row already sent (or given up) is skipped. A provider failure
  * is recorded on the row and rethrown, so the queue retries it and finally parks it in `notifications-poison`.
- * The optional `resetUrl` is the page a reset link opens (the token goes in its fragment, never a query string).
+ * A reset e-mail links to `App__PasswordResetUrl` when it is set (see notification-templates.ts).
  */
-export async function deliverNotification(
-  services: Pick<Services, 'config' | 'db' | 'clock'>,
-  payload: QueuePayload<'notifications'>,
-  options: { resetUrl?: string } = {},
-): Promise<DeliveryOutcome> {
+export async function deliverNotification(services: Pick<Services, 'config' | 'db' | 'clock'>, payload: QueuePayload<'notifications'>): Promise<DeliveryOutcome> {
   const row = await findNotification(services.db, payload.firmId, payload.notificationId);
   if (!row) return { status: 'not-found' };
   if (row.Status !== 'pending') return { status: 'already-done' };
   const language = languageOf(row.Language);
   const data = DataSchema.parse(JSON.parse(row.DataJson ?? '{}'));
   const secret = row.SecretSealed ? openSecret(services.config, 'ustad-notification-secret-v1', row.SecretSealed, row.Id) : undefined;
-  const content = contentOf(row.Kind, data, secret, options.resetUrl);
+  const content = contentOf(row.Kind, data, secret, services.config.app.passwordResetUrl);
   const senders = notificationSenders(services.config);
   const sender = row.Channel === 'sms' ? senders.sms : senders.email;
   try {
@@ -63,6 +66,9 @@ function contentOf(kind: string, data: z.infer<typeof DataSchema>, secret: strin
       return { kind, code: secret, expiresMinutes: data.expiresMinutes ?? 10 };
     case 'password-changed':
       return { kind, at: data.at ?? new Date().toISOString(), how: data.how ?? 'change' };
+    case 'channel-health-alert':
+      if (!data.phoneNumberId) throw new Error('a channel-health alert without its phone number');
+      return { kind, at: data.at ?? new Date().toISOString(), phoneNumberId: data.phoneNumberId, displayPhoneNumber: data.displayPhoneNumber ?? null, graphErrorCode: data.graphErrorCode ?? null };
     default:
       throw new Error(`unknown notification kind ${kind}`);
   }

@@ -4,7 +4,14 @@ import type { Language } from '../shared/app-error';
 export type NotificationContent =
   | { readonly kind: 'password-reset-link'; readonly token: string; readonly expiresMinutes: number; readonly resetUrl: string | undefined }
   | { readonly kind: 'password-reset-code'; readonly code: string; readonly expiresMinutes: number }
-  | { readonly kind: 'password-changed'; readonly at: string; readonly how: 'reset' | 'change' };
+  | { readonly kind: 'password-changed'; readonly at: string; readonly how: 'reset' | 'change' }
+  | {
+      readonly kind: 'channel-health-alert';
+      readonly at: string;
+      readonly phoneNumberId: string;
+      readonly displayPhoneNumber: string | null;
+      readonly graphErrorCode: number | null;
+    };
 
 export type NotificationKind = NotificationContent['kind'];
 
@@ -39,6 +46,10 @@ export function renderSms(content: NotificationContent, language: Language): str
         : `${product.tr}: parolanız ${displayTime(content.at)} tarihinde değiştirildi. Bu işlemi siz yapmadıysanız yöneticinize başvurun.`;
     case 'password-reset-link':
       return language === 'en' ? `${product.en}: use the link in your e-mail to reset your password.` : `${product.tr}: parolanızı sıfırlamak için e-postanızdaki bağlantıyı kullanın.`;
+    case 'channel-health-alert':
+      return language === 'en'
+        ? `${product.en}: WhatsApp number ${numberOf(content)} cannot send (Graph error ${content.graphErrorCode ?? '?'}). Renew its access token.`
+        : `${product.tr}: ${numberOf(content)} WhatsApp numarası mesaj gönderemiyor (Graph hata kodu ${content.graphErrorCode ?? '?'}). Erişim anahtarını yenileyin.`;
   }
 }
 
@@ -49,6 +60,10 @@ function subjectOf(content: NotificationContent, language: Language): string {
       return language === 'en' ? `${product.en}: reset your password` : `${product.tr}: parola sıfırlama`;
     case 'password-changed':
       return language === 'en' ? `${product.en}: your password was changed` : `${product.tr}: parolanız değiştirildi`;
+    case 'channel-health-alert':
+      return language === 'en'
+        ? `${product.en}: WhatsApp number ${numberOf(content)} cannot send messages`
+        : `${product.tr}: ${numberOf(content)} WhatsApp numarası mesaj gönderemiyor`;
   }
 }
 
@@ -56,9 +71,15 @@ function bodyLines(content: NotificationContent, language: Language): string[] {
   const en = language === 'en';
   switch (content.kind) {
     case 'password-reset-link': {
+      const enterToken = [en ? 'Enter this reset token in the app to choose a new password:' : 'Yeni parolanızı belirlemek için bu sıfırlama anahtarını uygulamaya girin:', content.token];
       const action = content.resetUrl
-        ? [en ? 'Open this link to choose a new password:' : 'Yeni parolanızı belirlemek için bu bağlantıyı açın:', `${content.resetUrl}#token=${content.token}`]
-        : [en ? 'Enter this reset token in the app to choose a new password:' : 'Yeni parolanızı belirlemek için bu sıfırlama anahtarını uygulamaya girin:', content.token];
+        ? [
+            en ? 'Open this link to choose a new password:' : 'Yeni parolanızı belirlemek için bu bağlantıyı açın:',
+            resetLink(content.resetUrl, content.token),
+            en ? 'Or enter this reset token in the app:' : 'Ya da bu sıfırlama anahtarını uygulamaya girin:',
+            content.token,
+          ]
+        : enterToken;
       return [
         en ? 'Someone asked to reset the password of your account.' : 'Hesabınızın parolasını sıfırlamak için bir istek alındı.',
         ...action,
@@ -79,7 +100,36 @@ function bodyLines(content: NotificationContent, language: Language): string[] {
           : `Hesabınızın parolası ${displayTime(content.at)} tarihinde ${content.how === 'reset' ? 'sıfırlandı' : 'değiştirildi'} ve tüm oturumlar kapatıldı.`,
         en ? 'If this was not you, contact your administrator at once.' : 'Bu işlemi siz yapmadıysanız hemen yöneticinize başvurun.',
       ];
+    case 'channel-health-alert': {
+      const code = content.graphErrorCode ?? (en ? 'unknown' : 'bilinmiyor');
+      return [
+        en
+          ? `Meta refused the access token of WhatsApp number ${numberOf(content)} (phone number id ${content.phoneNumberId}) at ${displayTime(content.at)}, with Graph API error code ${code}: the token has expired or was revoked.`
+          : `Meta, ${numberOf(content)} WhatsApp numarasının (telefon numarası kimliği ${content.phoneNumberId}) erişim anahtarını ${displayTime(content.at)} tarihinde Graph API hata kodu ${code} ile reddetti: anahtarın süresi dolmuş ya da anahtar iptal edilmiş.`,
+        en ? 'Until the token is renewed, no message can be sent from this number.' : 'Anahtar yenilenene kadar bu numaradan mesaj gönderilemez.',
+        en
+          ? 'What to do: renew the access token. In Meta Business Settings, create a new system-user access token with the whatsapp_business_messaging and whatsapp_business_management permissions and install it as this number\'s access token (the WhatsApp__AccessToken setting for the default firm).'
+          : 'Yapmanız gereken: erişim anahtarını yenileyin. Meta İşletme Ayarları\'nda whatsapp_business_messaging ve whatsapp_business_management izinleriyle yeni bir sistem kullanıcısı erişim anahtarı oluşturun ve bu numaranın erişim anahtarı olarak kurun (varsayılan firma için WhatsApp__AccessToken ayarı).',
+        en ? 'Messages that failed meanwhile can be sent again from the inbox once the new token works.' : 'Bu sırada gönderilemeyen mesajlar, yeni anahtar çalışınca gelen kutusundan yeniden gönderilebilir.',
+      ];
+    }
   }
+}
+
+/**
+ * The reset page with the token in its fragment (SECURITY.md §3.4: never a query string, which request logs and
+ * telemetry record; a fragment never leaves the browser). The URL class keeps any query string the page has.
+ */
+function resetLink(page: string, token: string): string {
+  const url = new URL(page);
+  url.hash = new URLSearchParams({ token }).toString();
+  return url.toString();
+}
+
+/** The number as people know it (`+905551234567`) when it is stored, else Meta's phone number id. */
+function numberOf(content: { displayPhoneNumber: string | null; phoneNumberId: string }): string {
+  if (!content.displayPhoneNumber) return content.phoneNumberId;
+  return content.displayPhoneNumber.startsWith('+') ? content.displayPhoneNumber : `+${content.displayPhoneNumber}`;
 }
 
 /** `2026-11-27T03:14:45.642Z` → `2026-11-27 03:14 UTC`: exact, and the same whatever the reader's time zone. */

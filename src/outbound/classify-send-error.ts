@@ -51,7 +51,7 @@ function classifyGraphCode(code: number, httpStatus: number | undefined): SendEr
 const KNOWN_PERMANENT = new Set([3, 10, 100, 131005, 131008, 131009, 131021, 131026, 131031, 131042, 131045, 131047, 131048, 131049, 131050, 131051, 131053]);
 
 /**
- * The delay before retry number `attempt` (1 = after the first failure), in seconds.
+ * The delay before retry number `attempt` (1 = after the first failure; for the pair limit, the first 131056), in seconds.
  * Pair limit (131056): Meta's 4^X s, X from 0, capped at 4,096 s. Throughput and transient errors: exponential with
  * full jitter (base 1 s, ×2, cap 60 s) so a burst of throttled messages does not come back at the same instant.
  */

@@ -9,7 +9,7 @@ import { TemplateParametersSchema, templateComponents, templateParameterSpec, ty
 import { ensureMetaMedia, UploadMissingError } from '../uploads/ensure-meta-media';
 import { applyPendingStatuses } from '../webhook/apply-message-status';
 import { publishInBackground } from '../webhook/background-publish';
-import { firmSecret } from '../webhook/firm-secrets';
+import { firmSecret } from '../firms/firm-secrets';
 import { markChannelHealthy, raiseChannelHealthAlert } from './channel-health';
 import { backoffSeconds, classifySendError, explainSendFailure, type SendFailureReason } from './classify-send-error';
 import {
@@ -80,7 +80,7 @@ async function loadMessage(db: Kysely<Database>, job: { firmId: number; messageI
  * the claim. Throws only for unexpected problems (the queue then retries; the poison handler settles the rest).
  */
 export async function deliverMessage(services: DeliverServices, job: { firmId: number; messageId: string }, log: DeliverLogger, options: DeliverOptions = {}): Promise<DeliveryOutcome> {
-  const settings = options.settings ?? outboundSettings();
+  const settings = options.settings ?? outboundSettings(services.config);
   const pacer = options.pacer ?? processPacer;
   const message = await loadMessage(services.db, job);
   if (!message) return 'skipped';
@@ -269,9 +269,11 @@ async function settleSendError(services: DeliverServices, message: LoadedMessage
   });
 
   if (verdict.outcome === 'retry' && attempt < verdict.maxAttempts) {
-    const delay = backoffSeconds(verdict.backoff, attempt, random);
+    // Meta's pair limit counts its own refusals (retry after 4^X s); a throughput throttle before says nothing about the pair.
+    const pairLimited = verdict.backoff === 'pair';
+    const delay = backoffSeconds(verdict.backoff, pairLimited ? message.PairLimitHits + 1 : attempt, random);
     const retryAt = new Date(now.getTime() + delay * 1000);
-    if (await scheduleRetry(services.db, message.Id, retryAt, record(code ?? 'gave-up'), now)) {
+    if (await scheduleRetry(services.db, message.Id, retryAt, record(code ?? 'gave-up'), now, pairLimited)) {
       await enqueueOutbound(services, message.FirmId, message.Id, now, delay, true);
       publish();
     }
@@ -287,7 +289,7 @@ async function settleSendError(services: DeliverServices, message: LoadedMessage
   const failure = verdict.outcome === 'retry' ? { ...record('gave-up'), details: `${explainSendFailure('gave-up', language)} (${graph.errorDetails ?? graph.title ?? (error instanceof Error ? error.message : String(error))})` } : record(reason);
   if (await markFailed(services.db, message.Id, failure, now)) publish();
   if (verdict.outcome === 'fail' && verdict.channelHealth) {
-    await raiseChannelHealthAlert(services.db, { firmId: message.FirmId, phoneNumberId: message.PhoneNumberId, code, messageId: message.Id }, now);
+    await raiseChannelHealthAlert(services.db, { firmId: message.FirmId, phoneNumberId: message.PhoneNumberId, code, messageId: message.Id }, now, services);
   }
   await wakeNext(services, message, now, log);
   return 'failed';
@@ -311,7 +313,7 @@ async function handleMediaUploadError(services: DeliverServices, message: Loaded
   // An upload creates no message: one that timed out is simply uploaded again.
   if (verdict.outcome === 'fail') {
     const code = error.details.code ?? null;
-    if (verdict.channelHealth) await raiseChannelHealthAlert(services.db, { firmId: message.FirmId, phoneNumberId: message.PhoneNumberId, code, messageId: message.Id }, now);
+    if (verdict.channelHealth) await raiseChannelHealthAlert(services.db, { firmId: message.FirmId, phoneNumberId: message.PhoneNumberId, code, messageId: message.Id }, now, services);
     return failQueued(services, message, code ?? 131053, code, error.details.errorDetails, now, log);
   }
   const delay = backoffSeconds(verdict.outcome === 'retry' ? verdict.backoff : 'transient', message.SendAttempts + 1, random);

@@ -1,7 +1,9 @@
 // The outbound state machine as single conditional statements: every move checks the state it leaves, so two workers,
 // a webhook and the sweep can race on one message and only one of them wins each move.
 import type { Kysely } from 'kysely';
-import type { Database, MessageRow } from '../db/tables';
+import type { Actor } from '../auth/actor';
+import type { Database, MessageRow, NewRow } from '../db/tables';
+import { newId } from '../shared/ids';
 import { enqueue } from '../storage/queue-catalogue';
 import type { Services } from '../services';
 
@@ -12,6 +14,33 @@ type Db = Kysely<Database>;
  * `unknown` sits above `sending` and below `sent`, so a status webhook carrying the message's id settles it.
  */
 export const outboundRank = { queued: 1, sending: 2, unknown: 5, sent: 10, failed: 15 } as const;
+
+/**
+ * A new operator message in its first state, `queued`, without its content: a fresh id (also its callback tag, so a
+ * status that overtakes Meta's answer still finds it), the sender and the client's idempotency key.
+ */
+export function queuedMessageRow(
+  actor: Pick<Actor, 'firmId' | 'operatorId'>,
+  input: { conversationId: string; type: string; clientMessageId: string },
+  now: Date,
+): NewRow<'WhatsApp_Messages'> {
+  const id = newId(now.getTime());
+  return {
+    Id: id,
+    FirmId: actor.firmId,
+    ConversationId: input.conversationId,
+    Direction: 'outbound',
+    Type: input.type,
+    Status: 'queued',
+    StatusRank: outboundRank.queued,
+    MessageAt: now,
+    SenderOperatorId: actor.operatorId,
+    ClientMessageId: input.clientMessageId,
+    BizOpaqueCallbackData: id,
+    CreatedAt: now,
+    UpdatedAt: now,
+  };
+}
 
 /** What an operator-facing failure records: Meta's code and title when Meta said something, and the explanation. */
 export interface FailureRecord {
@@ -87,10 +116,11 @@ export async function recordAccepted(db: Db, messageId: string, whatsAppMessageI
 }
 
 /** Meta said "not now": back to `queued`, not before `retryAt` (the queue message is re-sent with that delay). */
-export async function scheduleRetry(db: Db, messageId: string, retryAt: Date, failure: FailureRecord, now: Date): Promise<boolean> {
+export async function scheduleRetry(db: Db, messageId: string, retryAt: Date, failure: FailureRecord, now: Date, pairLimited = false): Promise<boolean> {
   const result = await db
     .updateTable('WhatsApp_Messages')
-    .set({
+    .set((eb) => ({
+      ...(pairLimited ? { PairLimitHits: eb('PairLimitHits', '+', 1) } : {}),
       Status: 'queued',
       StatusRank: outboundRank.queued,
       NextAttemptAt: retryAt,
@@ -100,7 +130,7 @@ export async function scheduleRetry(db: Db, messageId: string, retryAt: Date, fa
       ErrorTitle: failure.title.slice(0, 512),
       ErrorDetails: failure.details,
       UpdatedAt: now,
-    })
+    }))
     .where('Id', '=', messageId)
     .where('Status', '=', 'sending')
     .where('WhatsAppMessageId', 'is', null)

@@ -3,18 +3,18 @@ import type { Kysely } from 'kysely';
 import type { Actor } from '../auth/actor';
 import type { Database, NewRow } from '../db/tables';
 import { isUniqueViolation } from '../db/unique-violation';
+import { requireConversation, type AccessibleConversation } from '../inbox/conversation-access';
+import { requireOpenWindow } from '../inbox/reply-window';
 import { loadMessages } from '../realtime/realtime-views.queries';
 import type { MessageView } from '../realtime/realtime-events.schemas';
 import type { RealtimeEvent } from '../realtime/realtime-publisher';
 import type { Services } from '../services';
 import { AppError } from '../shared/app-error';
-import { newId } from '../shared/ids';
 import { resolveTemplateSend } from '../templates/resolve-template';
 import type { TemplateParameters } from '../templates/template-parameters';
 import { applyConversationActivity } from '../webhook/conversation-activity';
 import { publishInBackground } from '../webhook/background-publish';
-import { loadReplyTarget, requireOpenWindow, type ReplyTarget } from './conversation-access';
-import { enqueueOutbound, outboundRank } from './outbound.queries';
+import { enqueueOutbound, queuedMessageRow } from './outbound.queries';
 import { isMediaType, type SendMessageBody } from './outbound.schemas';
 
 type QueueServices = Pick<Services, 'db' | 'clock' | 'storage' | 'realtime'>;
@@ -30,7 +30,8 @@ interface Logger {
 }
 
 /**
- * Queues an operator's message. Everything that can be known before sending is checked first (visibility, the
+ * Queues an operator's message. Everything that can be known before sending is checked first (the conversation by the
+ * inbox rule: NotFound for an unknown or another firm's id, Forbidden for one the rule hides from the caller; the
  * 24-hour window, the upload, the template and its parameters, the quoted or reacted-to message); then the message is
  * committed as `queued` with the conversation's activity, published, and put on `outbound-messages`. A failed enqueue
  * is not an error for the caller: the message is committed and the sweep queues it.
@@ -38,35 +39,36 @@ interface Logger {
 export async function queueReply(services: QueueServices, actor: Actor, conversationId: string, body: SendMessageBody, log: Logger): Promise<QueuedReply> {
   const repeat = await findByClientMessageId(services.db, actor.firmId, body.clientMessageId);
   if (repeat) return repeated(services, actor, repeat, conversationId);
-  const target = await loadReplyTarget(services.db, actor, conversationId);
+  const { conversation } = await requireConversation(services.db, actor, conversationId, 'act');
   const now = services.clock.now();
-  const row = await buildRow(services.db, actor, target, body, now);
-  return commitAndQueue(services, actor, target, row, now, log);
+  const row = await buildRow(services.db, actor, conversation, body, now);
+  return commitAndQueue(services, actor, row, now, log);
 }
 
 /**
  * Stores a checked message row (`queued`) and its conversation activity in one transaction, then publishes and
  * enqueues. Shared with starting a conversation by template.
  */
-export async function commitAndQueue(services: QueueServices, actor: Actor, target: Pick<ReplyTarget, 'conversationId'>, row: NewRow<'WhatsApp_Messages'>, now: Date, log: Logger, extraEvents: RealtimeEvent[] = []): Promise<QueuedReply> {
+export async function commitAndQueue(services: QueueServices, actor: Actor, row: NewRow<'WhatsApp_Messages'>, now: Date, log: Logger, extraEvents: RealtimeEvent[] = []): Promise<QueuedReply> {
+  const conversationId = row.ConversationId;
   try {
     await services.db.transaction().execute(async (trx) => {
       // Recorded as on the queue in the same commit: the enqueue follows at once, and a failed one is undone below.
       await trx.insertInto('WhatsApp_Messages').values({ ...row, EnqueuedAt: now }).execute();
       if (row.Type !== 'reaction') {
-        await applyConversationActivity(trx, target.conversationId, { newestAt: now, preview: previewOf(row), lastInboundAt: undefined, unreadIncrement: 0, reopen: false }, now);
+        await applyConversationActivity(trx, conversationId, { newestAt: now, preview: previewOf(row), lastInboundAt: undefined, unreadIncrement: 0, reopen: false }, now);
       }
     });
   } catch (error) {
     if (!isUniqueViolation(error) || !row.ClientMessageId) throw error;
     const winner = await findByClientMessageId(services.db, actor.firmId, row.ClientMessageId);
     if (!winner) throw error;
-    return repeated(services, actor, winner, target.conversationId);
+    return repeated(services, actor, winner, conversationId);
   }
   const events: RealtimeEvent[] = [
     ...extraEvents,
-    ...(row.Type === 'reaction' ? [] : [{ type: 'conversation.updated', firmId: actor.firmId, conversationId: target.conversationId, change: 'activity' } as const]),
-    { type: 'message.created', firmId: actor.firmId, conversationId: target.conversationId, messageId: row.Id },
+    ...(row.Type === 'reaction' ? [] : [{ type: 'conversation.updated', firmId: actor.firmId, conversationId, change: 'activity' } as const]),
+    { type: 'message.created', firmId: actor.firmId, conversationId, messageId: row.Id },
   ];
   publishInBackground(services.realtime, events, log);
   try {
@@ -138,25 +140,10 @@ async function usableUpload(db: Kysely<Database>, firmId: number, uploadId: stri
 }
 
 /** Builds the row for a send after checking it; throws the 4xx that names what is wrong. */
-async function buildRow(db: Kysely<Database>, actor: Actor, target: ReplyTarget, body: SendMessageBody, now: Date): Promise<NewRow<'WhatsApp_Messages'>> {
-  const id = newId(now.getTime());
-  const base: NewRow<'WhatsApp_Messages'> = {
-    Id: id,
-    FirmId: actor.firmId,
-    ConversationId: target.conversationId,
-    Direction: 'outbound',
-    Type: body.type,
-    Status: 'queued',
-    StatusRank: outboundRank.queued,
-    MessageAt: now,
-    SenderOperatorId: actor.operatorId,
-    ClientMessageId: body.clientMessageId,
-    BizOpaqueCallbackData: id,
-    CreatedAt: now,
-    UpdatedAt: now,
-  };
-  if (body.type !== 'template') requireOpenWindow(target, now);
-  const quoted = body.replyTo ? await knownMessage(db, actor.firmId, target.conversationId, body.replyTo, 'replyTo') : undefined;
+async function buildRow(db: Kysely<Database>, actor: Actor, conversation: AccessibleConversation, body: SendMessageBody, now: Date): Promise<NewRow<'WhatsApp_Messages'>> {
+  const base = queuedMessageRow(actor, { conversationId: conversation.id, type: body.type, clientMessageId: body.clientMessageId }, now);
+  if (body.type !== 'template') requireOpenWindow(conversation, now);
+  const quoted = body.replyTo ? await knownMessage(db, actor.firmId, conversation.id, body.replyTo, 'replyTo') : undefined;
   const reply = quoted ? { ReplyToMessageId: quoted.Id, ReplyToWhatsAppMessageId: quoted.WhatsAppMessageId } : {};
 
   if (body.type === 'text') {
@@ -177,7 +164,7 @@ async function buildRow(db: Kysely<Database>, actor: Actor, target: ReplyTarget,
     };
   }
   if (body.type === 'reaction') {
-    const reacted = await knownMessage(db, actor.firmId, target.conversationId, body.messageId ?? '', 'messageId');
+    const reacted = await knownMessage(db, actor.firmId, conversation.id, body.messageId ?? '', 'messageId');
     return { ...base, ReactionEmoji: body.emoji ?? '', ReactionToWhatsAppMessageId: reacted.WhatsAppMessageId, TargetWhatsAppMessageId: reacted.WhatsAppMessageId };
   }
   const template = await checkedTemplate(db, actor.firmId, { name: body.name ?? '', language: body.language ?? '', parameters: body.parameters }, now);

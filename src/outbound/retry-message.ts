@@ -1,12 +1,13 @@
 // POST /api/messages/{messageId}/retry as a use case: an operator's explicit decision to send a failed or unknown message again.
 import type { Actor } from '../auth/actor';
 import { recordAudit } from '../audit/record-audit';
+import { requireConversation } from '../inbox/conversation-access';
+import { requireOpenWindow } from '../inbox/reply-window';
 import { loadMessages } from '../realtime/realtime-views.queries';
 import type { MessageView } from '../realtime/realtime-events.schemas';
 import type { Services } from '../services';
 import { AppError } from '../shared/app-error';
 import { publishInBackground } from '../webhook/background-publish';
-import { loadReplyTarget, requireOpenWindow } from './conversation-access';
 import { enqueueOutbound, outboundRank } from './outbound.queries';
 
 interface Logger {
@@ -26,7 +27,7 @@ export async function retryMessage(services: Pick<Services, 'db' | 'clock' | 'st
     .where('FirmId', '=', actor.firmId)
     .executeTakeFirst();
   if (!message || message.Direction !== 'outbound') throw new AppError('NotFound');
-  const target = await loadReplyTarget(services.db, actor, message.ConversationId);
+  const { conversation } = await requireConversation(services.db, actor, message.ConversationId, 'act');
   if (!['failed', 'unknown'].includes(message.Status) || message.WhatsAppMessageId !== null) {
     throw new AppError('MessageNotRetryable', {
       tr: `Mesaj "${message.Status}" durumunda; yalnızca başarısız veya sonucu bilinmeyen mesajlar yeniden gönderilebilir.`,
@@ -34,7 +35,7 @@ export async function retryMessage(services: Pick<Services, 'db' | 'clock' | 'st
     }, { status: message.Status });
   }
   const now = services.clock.now();
-  if (message.Type !== 'template') requireOpenWindow(target, now);
+  if (message.Type !== 'template') requireOpenWindow(conversation, now);
   const moved = await services.db.transaction().execute(async (trx) => {
     const result = await trx
       .updateTable('WhatsApp_Messages')
@@ -42,6 +43,7 @@ export async function retryMessage(services: Pick<Services, 'db' | 'clock' | 'st
         Status: 'queued',
         StatusRank: outboundRank.queued,
         SendAttempts: 0,
+        PairLimitHits: 0,
         NextAttemptAt: null,
         LeaseUntil: null,
         EnqueuedAt: null,

@@ -1,13 +1,12 @@
 // POST /api/conversations as a use case: reach a customer by phone with an approved template (outreach, or after 24 hours).
 import type { Actor } from '../auth/actor';
+import { requireConversation } from '../inbox/conversation-access';
 import type { RealtimeEvent } from '../realtime/realtime-publisher';
 import type { Services } from '../services';
 import { AppError } from '../shared/app-error';
-import { newId } from '../shared/ids';
 import { findOrCreateConversation } from '../webhook/conversation-activity';
 import { resolveCustomer } from '../webhook/customer-identity';
-import { loadReplyTarget } from './conversation-access';
-import { outboundRank } from './outbound.queries';
+import { queuedMessageRow } from './outbound.queries';
 import type { StartConversationBody } from './outbound.schemas';
 import { checkedTemplate, commitAndQueue, queueReplyRepeat, type QueuedReply } from './queue-reply';
 
@@ -43,31 +42,10 @@ export async function startConversation(services: Pick<Services, 'db' | 'clock' 
   const template = await checkedTemplate(services.db, actor.firmId, body.template, now);
   const customerId = await resolveCustomer(services.db, actor.firmId, { waId: body.phone, userId: undefined }, now);
   const conversation = await findOrCreateConversation(services.db, { firmId: actor.firmId, phoneNumberId: number.PhoneNumberId, customerId }, now, now);
-  const target = await loadReplyTarget(services.db, actor, conversation.id);
-  const id = newId(now.getTime());
+  // A resumed conversation may be another agent's: the inbox rule answers as it does for a reply into it.
+  await requireConversation(services.db, actor, conversation.id, 'act');
   const events: RealtimeEvent[] = conversation.created ? [{ type: 'conversation.updated', firmId: actor.firmId, conversationId: conversation.id, change: 'created' }] : [];
-  const queued = await commitAndQueue(
-    services,
-    actor,
-    target,
-    {
-      Id: id,
-      FirmId: actor.firmId,
-      ConversationId: conversation.id,
-      Direction: 'outbound',
-      Status: 'queued',
-      StatusRank: outboundRank.queued,
-      MessageAt: now,
-      SenderOperatorId: actor.operatorId,
-      ClientMessageId: body.clientMessageId,
-      BizOpaqueCallbackData: id,
-      CreatedAt: now,
-      UpdatedAt: now,
-      ...template,
-    },
-    now,
-    log,
-    events,
-  );
+  const row = { ...queuedMessageRow(actor, { conversationId: conversation.id, type: template.Type, clientMessageId: body.clientMessageId }, now), ...template };
+  const queued = await commitAndQueue(services, actor, row, now, log, events);
   return { ...queued, conversationId: conversation.id, conversationCreated: conversation.created };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Services } from '../services';
 import { newId } from '../shared/ids';
 import { AppError } from '../shared/app-error';
-import { firmSecret } from '../webhook/firm-secrets';
+import { firmSecret } from '../firms/firm-secrets';
 import { WhatsAppCloudClient, WhatsAppCloudError } from '../outbound/whatsapp-cloud.client';
 import { parameterCount, templateParameterSpec } from './template-parameters';
 

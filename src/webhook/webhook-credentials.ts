@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config';
 import type { Database } from '../db/tables';
-import { allFirmSecrets } from './firm-secrets';
+import { allFirmSecrets } from '../firms/firm-secrets';
 
 export interface WebhookCredentials {
   readonly appSecrets: readonly string[];

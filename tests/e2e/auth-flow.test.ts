@@ -6,10 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../src/db/database';
-import { runLocalHostToExit, spawnLocalHost, type SpawnedLocalHost } from '../support/local-host';
+import { runLocalHostToExit, spawnLocalHostWithDataDir, type SpawnedHostWithData } from '../support/local-host';
 
-let host: SpawnedLocalHost;
-let dataDir: string;
+let host: SpawnedHostWithData;
 /** Every secret the flow handles; none may appear in the host's output or in any database row. */
 const secrets: Record<string, string> = {
   adminPassword: `boss-pw-${randomBytes(9).toString('hex')}`,
@@ -30,11 +29,9 @@ async function call(method: string, route: string, options: { token?: string; bo
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'ustad-e2e-auth-'));
-  host = await spawnLocalHost({
+  host = await spawnLocalHostWithDataDir('ustad-e2e-auth-', {
     args: ['--azurite-ports', '0', '--azurite-in-memory'],
     env: {
-      LOCAL_DATA_DIR: dataDir,
       AzureWebJobsStorage: 'UseDevelopmentStorage=true',
       Jwt__Key: secrets.jwtKey,
       Bootstrap__AdminPassword: secrets.adminPassword,
@@ -46,11 +43,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function waitForOutbox(match: (text: string) => boolean, timeoutMs = 20_000): Promise<string> {
-  const folder = path.join(dataDir, 'outbox');
+  const folder = path.join(host.dataDir, 'outbox');
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     let files: string[] = [];
@@ -156,7 +152,7 @@ describe('the issue’s flow through the running local host', () => {
 
   it('A2: no password, token, code or key in the host output or in any database row', async () => {
     const output = host.output();
-    const database = createDatabase({ kind: 'sqlite', path: path.join(dataDir, 'inbox.db') });
+    const database = createDatabase({ kind: 'sqlite', path: path.join(host.dataDir, 'inbox.db') });
     let dump = '';
     try {
       for (const table of ['WhatsApp_Operators', 'WhatsApp_AuditLogs', 'WhatsApp_RefreshTokens', 'WhatsApp_PasswordResetTokens', 'WhatsApp_Notifications'] as const) {

@@ -2,37 +2,28 @@
 // Meta (the Graph simulator) throttles, rate-limits, fails, times out after accepting and resets connections.
 // Q2 prints its figures: 1,000 sends, 0 lost, 0 duplicated among those Meta accepted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../scripts/seeded-random';
 import { loadConfig } from '../../src/config';
 import { deliverMessage } from '../../src/outbound/deliver-message';
 import { sweepOutbound } from '../../src/outbound/sweep-outbound';
 import { createServices, type Services } from '../../src/services';
 import { queues } from '../../src/storage/queue-catalogue';
 import { spawnLocalHost, type SpawnedLocalHost } from '../support/local-host';
-import { startOutboundStack, waitUntil, type OutboundStack, type StackOperator } from '../support/outbound-stack';
+import { startTestStack, type StackOperator, type TestStack } from '../support/test-stack';
+import { waitUntil } from '../support/wait-until';
 
 /** The app's HTTP and webhook functions only: the sending worker runs in the child process. */
 const FRONT_FUNCTIONS = [
   'health', 'webhook-verify', 'webhook-receive', 'auth-login', 'realtime-negotiate', 'realtime-events', 'messages-send', 'messages-retry', 'templates-sync',
 ];
-// Backoff chains (131056: 4^X s) make this run 8–10 minutes: it is `npm run test:faults`, outside `npm test`.
+// Part of `npm test` (about 90 s); `npm run test:faults` runs this file alone. Q2_SENDS and Q2_SEED replay other runs.
 const SENDS = Number(process.env['Q2_SENDS'] ?? 1000);
 const PER_CONVERSATION = 4;
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed with the same faults. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SEED = Number(process.env['Q2_SEED'] ?? 20260607);
-const random = seeded(SEED);
-let stack: OutboundStack;
+/** Seeded, so a failing run can be replayed with the same faults. */
+const random = seededRandom(SEED);
+let stack: TestStack;
 let agent: StackOperator;
 let services: Services;
 let worker: SpawnedLocalHost | undefined;
@@ -44,7 +35,7 @@ async function startWorker(): Promise<SpawnedLocalHost> {
 }
 
 beforeAll(async () => {
-  stack = await startOutboundStack({
+  stack = await startTestStack({
     settings: { WhatsApp__SendTimeoutSeconds: '8' },
     functions: FRONT_FUNCTIONS,
     simulator: { webhookRetryDelaysMs: [300, 1000, 3000, 6000, 10_000], random },
@@ -76,6 +67,33 @@ async function reply(conversationId: string, clientMessageId: string, text: stri
   }
 }
 let clientRetries = 0;
+
+/** Why messages are still open: each one's row, what waits before it in its conversation, and Meta's answers to it. */
+async function describeUnsettled(ids: readonly string[]): Promise<string> {
+  const open = await stack.database.db
+    .selectFrom('WhatsApp_Messages')
+    .select(['Id', 'ConversationId', 'Status', 'SendAttempts', 'NextAttemptAt', 'EnqueuedAt', 'LeaseUntil', 'UpdatedAt', 'ErrorCode'])
+    .where('Id', 'in', [...ids])
+    .where('Status', 'in', ['queued', 'sending'])
+    .execute();
+  const lines: string[] = [];
+  for (const row of open.slice(0, 10)) {
+    const siblings = await stack.database.db
+      .selectFrom('WhatsApp_Messages')
+      .select(['Id', 'Status', 'SendAttempts', 'NextAttemptAt'])
+      .where('ConversationId', '=', row.ConversationId)
+      .where('Direction', '=', 'outbound')
+      .orderBy('MessageAt')
+      .orderBy('Id')
+      .execute();
+    const answers = stack.simulator
+      .received({ method: 'POST', pathIncludes: '/messages' })
+      .filter((r) => (r.body as { biz_opaque_callback_data?: string }).biz_opaque_callback_data === row.Id)
+      .map((r) => `${new Date(r.at).toISOString().slice(11, 23)} ${r.response?.status ?? '-'} ${(r.response?.body as { error?: { code?: number } } | undefined)?.error?.code ?? ''} ${r.delivery}`);
+    lines.push(`${JSON.stringify(row)}\n    conversation: ${siblings.map((m) => `${m.Id === row.Id ? '*' : ''}${m.Status}/${m.SendAttempts}@${m.NextAttemptAt?.toISOString().slice(11, 19) ?? '-'}`).join(' ')}\n    Meta: ${answers.join('; ') || 'never called'}`);
+  }
+  return lines.join('\n');
+}
 
 describe('Q1: at-least-once delivery never sends twice', () => {
   it('a queue message redelivered after Meta accepted (worker gone before delete) is not sent again', async () => {
@@ -177,8 +195,13 @@ describe('Q2: failure injection', () => {
     const unsettled = async () =>
       Number((await stack.database.db.selectFrom('WhatsApp_Messages').select((eb) => eb.fn.countAll().as('n')).where('Id', 'in', ids).where('Status', 'in', ['queued', 'sending']).executeTakeFirstOrThrow()).n);
     const deadline = Date.now() + 420_000;
+    let lastProgress = Date.now();
     while ((await unsettled()) > 0) {
-      if (Date.now() > deadline) throw new Error(`${await unsettled()} messages still unsettled`);
+      if (Date.now() > deadline) throw new Error(`${await unsettled()} messages still unsettled:\n${await describeUnsettled(ids)}`);
+      if (Date.now() - lastProgress > 30_000) {
+        lastProgress = Date.now();
+        console.log(`Q2 progress at ${((Date.now() - started) / 1000).toFixed(0)} s: ${await unsettled()} unsettled`);
+      }
       const swept = await sweepOutbound(services, silent, { neverQueuedAfterMs: 5_000, overdueAfterMs: 20_000 });
       rescued += swept.requeued;
       settledAfterKill += swept.settledUnknown;

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config';
 import { createOperator } from '../../src/admin/create-operator';
 import type { OperatorRow } from '../../src/db/tables';
 import { createServices, type Services } from '../../src/services';
+import { AppError } from '../../src/shared/app-error';
 import type { Clock } from '../../src/shared/clock';
 import { testStorageConnectionString } from './test-storage';
 
@@ -94,4 +95,15 @@ export function freshOrigin(userAgent = 'vitest'): { ip: string; userAgent: stri
 /** Reads every audit row of a firm, oldest first. */
 export async function auditRows(services: Services, firmId: number) {
   return services.db.selectFrom('WhatsApp_AuditLogs').selectAll().where('FirmId', '=', firmId).orderBy('Sequence').execute();
+}
+
+/** The AppError code a use case fails with, or 'ok' when it succeeds (other errors propagate). */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof AppError) return error.code;
+    throw error;
+  }
 }

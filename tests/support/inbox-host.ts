@@ -1,22 +1,19 @@
 // The app on the in-process local host for inbox tests: real sockets, its own SQLite file, the run's Azurite, two firms,
 // signed-in operators, and builders for conversations and messages written straight into the app's database.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { WebPubSubClient, WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
+import type { WebPubSubClient } from '@azure/web-pubsub-client';
 import { createOperator } from '../../src/admin/create-operator';
 import { loadConfig } from '../../src/config';
-import { createDatabase, type DatabaseHandle } from '../../src/db/database';
+import type { DatabaseHandle } from '../../src/db/database';
 import type { NewRow } from '../../src/db/tables';
 import { serializeWebhookBody, signWebhookBody } from '../../src/devhost/graph-simulator/sign-webhook-body';
-import { startLocalRealtime, type LocalRealtime } from '../../src/devhost/start-local-realtime';
-import { RealtimeClientEventSchema, type RealtimeClientEvent } from '../../src/realtime/realtime-events.schemas';
+import type { RealtimeClientEvent } from '../../src/realtime/realtime-events.schemas';
 import { systemClock } from '../../src/shared/clock';
 import { newId } from '../../src/shared/ids';
-import { startTestHost, type TestHost } from './local-host';
-import { testStorageConnectionString } from './test-storage';
-
-const repositoryRoot = path.resolve(__dirname, '..', '..');
+import type { HttpAnswer } from './http-answer';
+import { startHttpTestHost, type HttpTestHost } from './http-test-host';
+import { connectRecordingClient } from './recording-client';
+import { waitUntil } from './wait-until';
+import { textMessage } from './webhook-fixtures';
 
 /** The functions these tests run: no queue workers or timers, so the host never takes other files' queue messages. */
 export const INBOX_FUNCTIONS = [
@@ -45,27 +42,27 @@ export interface Principal {
   readonly token: string;
 }
 
-export interface Answer {
-  readonly status: number;
-  readonly text: string;
-  readonly json: unknown;
-}
-
-export interface InboxHost {
-  readonly host: TestHost;
-  /** A second connection to the app's SQLite file, for arranging and checking rows. */
-  readonly database: DatabaseHandle;
-  call(method: string, route: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Answer>;
+export interface InboxHost extends HttpTestHost {
   /** Creates an operator (firm 2 is created on first use) and signs it in through POST /api/auth/login. */
   addOperator(firmId: number, role: 'Admin' | 'Agent', name: string): Promise<Principal>;
   /** Signs a webhook body as Meta would and posts it to /api/webhook. */
-  postWebhook(payload: unknown): Promise<Answer>;
+  postWebhook(payload: unknown): Promise<HttpAnswer>;
+  /** Posts, signed, the webhook Meta sends when a customer writes `text` to firm 1's number. */
+  postInboundText(message: InboundText): Promise<HttpAnswer>;
   /**
    * With `realtime`: negotiates and connects the operator's WebPubSubClient, and resolves once presence counts them
    * online (GET /api/operators/online). `disconnect()` stops it and waits until they are offline.
    */
   connect(principal: Principal): Promise<OperatorSession>;
-  stop(): Promise<void>;
+}
+
+/** A customer's text message to firm 1: who sent it, its wamid, and when (Unix seconds, default now). */
+export interface InboundText {
+  readonly waId: string;
+  readonly name: string;
+  readonly wamid: string;
+  readonly text: string;
+  readonly timestamp?: number;
 }
 
 /** A connected operator: every catalogue event received so far, and a way to leave. */
@@ -81,60 +78,40 @@ const REALTIME_FUNCTIONS = ['realtime-negotiate', 'realtime-events', 'operators-
 
 /** Starts the compiled app (`npm run build` first) with the inbox functions; settings go to process.env, which the app reads. */
 export async function startInboxHost(settings: Record<string, string> = {}, options: { realtime?: boolean } = {}): Promise<InboxHost> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'ustad-inbox-'));
-  Object.assign(process.env, {
-    LOCAL_DATA_DIR: dataDir,
-    Jwt__Key: 'inbox-tests-jwt-key-0123456789-abcdefghijklmnopqrstuvwxyz',
-    Bootstrap__AdminPassword: INBOX_PASSWORD,
-    Bootstrap__FirmId: '1',
-    AzureWebJobsStorage: testStorageConnectionString(),
-    Security__TrustForwardedFor: 'true',
-    WhatsApp__AppSecret: INBOX_APP_SECRET,
-    WhatsApp__PhoneNumberId: FIRM_PHONES[1],
-    ...settings,
+  const app = await startHttpTestHost({
+    name: 'inbox',
+    functions: [...INBOX_FUNCTIONS, ...(options.realtime ? REALTIME_FUNCTIONS : [])],
+    settings: {
+      Jwt__Key: 'inbox-tests-jwt-key-0123456789-abcdefghijklmnopqrstuvwxyz',
+      Bootstrap__AdminPassword: INBOX_PASSWORD,
+      Bootstrap__FirmId: '1',
+      WhatsApp__AppSecret: INBOX_APP_SECRET,
+      WhatsApp__PhoneNumberId: FIRM_PHONES[1],
+      ...settings,
+    },
+    realtime: options.realtime,
   });
-  delete process.env['WebPubSubConnectionString'];
-  const realtime: LocalRealtime | undefined = options.realtime ? await startLocalRealtime(process.env) : undefined;
-  const host = await startTestHost({ appDir: repositoryRoot, functions: [...INBOX_FUNCTIONS, ...(options.realtime ? REALTIME_FUNCTIONS : [])] });
-  await realtime?.useAppBaseUrl(host.baseUrl);
+  const { call, database } = app;
   const clients = new Set<WebPubSubClient>();
-  const database = createDatabase({ kind: 'sqlite', path: path.join(dataDir, 'inbox.db') });
   const config = loadConfig(process.env);
   let loginCount = 0;
-
-  const call: InboxHost['call'] = async (method, route, options = {}) => {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
-    if (options.body !== undefined) headers['content-type'] ??= 'application/json';
-    const response = await fetch(`${host.baseUrl}/${route}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
-    });
-    const text = await response.text();
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, text, json };
-  };
 
   const login = async (userName: string): Promise<{ token: string; id: string }> => {
     loginCount += 1;
     // A distinct address per sign-in keeps the per-IP sign-in throttle out of the way.
     const ip = `198.18.${Math.floor(loginCount / 250)}.${loginCount % 250}`;
-    const answer = await call('POST', 'auth/login', { body: { userName, password: INBOX_PASSWORD }, headers: { 'x-forwarded-for': ip } });
+    const answer = await call('POST', 'auth/login', { body: { userName, password: INBOX_PASSWORD }, ip });
     if (answer.status !== 200) throw new Error(`login of ${userName} failed: ${answer.status} ${answer.text}`);
     const json = answer.json as { accessToken: string; operator: { id: string } };
     return { token: json.accessToken, id: json.operator.id };
   };
+  const postWebhook: InboxHost['postWebhook'] = (payload) => {
+    const body = serializeWebhookBody(payload);
+    return call('POST', 'webhook', { body, headers: { 'x-hub-signature-256': signWebhookBody(INBOX_APP_SECRET, body), 'content-type': 'application/json' } });
+  };
 
   return {
-    host,
-    database,
-    call,
+    ...app,
     async addOperator(firmId, role, name) {
       await ensureFirm(database, firmId);
       if (firmId === 1 && role === 'Admin' && name === 'admin') return { name, firmId, role, ...(await login('admin')) };
@@ -142,23 +119,33 @@ export async function startInboxHost(settings: Record<string, string> = {}, opti
       await createOperator({ db: database.db, clock: systemClock, config }, { firmId, userName, fullName: name, role, password: INBOX_PASSWORD });
       return { name, firmId, role, ...(await login(userName)) };
     },
-    async postWebhook(payload) {
-      const body = serializeWebhookBody(payload);
-      return call('POST', 'webhook', { body, headers: { 'x-hub-signature-256': signWebhookBody(INBOX_APP_SECRET, body), 'content-type': 'application/json' } });
+    postWebhook,
+    postInboundText(message) {
+      return postWebhook({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: '1',
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  metadata: { display_phone_number: '15550000001', phone_number_id: FIRM_PHONES[1] },
+                  contacts: [{ profile: { name: message.name }, wa_id: message.waId }],
+                  messages: [textMessage(message.wamid, message.waId, message.text, message.timestamp ?? Math.floor(Date.now() / 1000))],
+                },
+              },
+            ],
+          },
+        ],
+      });
     },
     async connect(principal) {
       const negotiated = await call('POST', 'realtime/negotiate', { token: principal.token });
       if (negotiated.status !== 200) throw new Error(`negotiate failed: ${negotiated.status} ${negotiated.text}`);
-      const client = new WebPubSubClient((negotiated.json as { url: string }).url, { autoReconnect: false, protocol: WebPubSubJsonProtocol() });
+      const { client, events, malformed } = await connectRecordingClient((negotiated.json as { url: string }).url, { reliable: false });
       clients.add(client);
-      const events: RealtimeClientEvent[] = [];
-      const malformed: unknown[] = [];
-      client.on('server-message', ({ message }) => {
-        const parsed = RealtimeClientEventSchema.safeParse(message.data);
-        if (parsed.success) events.push(parsed.data);
-        else malformed.push(message.data);
-      });
-      await client.start();
       await waitUntil(`${principal.name} online`, async () => isOnline(principal));
       return {
         events,
@@ -172,25 +159,13 @@ export async function startInboxHost(settings: Record<string, string> = {}, opti
     },
     async stop() {
       for (const client of clients) client.stop();
-      await database.close();
-      await host.stop();
-      await realtime?.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      await app.stop();
     },
   };
 
   async function isOnline(principal: Principal): Promise<boolean> {
     const answer = await call('GET', 'operators/online', { token: principal.token });
     return (answer.json as { operators: { id: string }[] }).operators.some((o) => o.id === principal.id);
-  }
-}
-
-/** Polls until `check` holds, or fails naming `what`. */
-export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

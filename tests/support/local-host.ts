@@ -1,8 +1,9 @@
 // The local Functions host for tests, in both forms: in-process (`startTestHost`, fast, shares the test's
 // process) and as the real `npm start` child process (`spawnLocalHost`, for end-to-end and signal tests).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HostLogEntry } from '../../src/devhost/functions-host/host-log';
 import { startLocalHost, type LocalHost, type LocalHostOptions } from '../../src/devhost/functions-host/start-local-host';
@@ -127,6 +128,34 @@ export async function spawnLocalHost(options: SpawnLocalHostOptions = {}): Promi
       return exited;
     },
   };
+}
+
+/** A spawned host with its own data folder (LOCAL_DATA_DIR), removed once the host has stopped. */
+export interface SpawnedHostWithData extends SpawnedLocalHost {
+  readonly dataDir: string;
+}
+
+/** `spawnLocalHost` with LOCAL_DATA_DIR set to a new temporary folder named `<prefix>…`. */
+export async function spawnLocalHostWithDataDir(prefix: string, options: SpawnLocalHostOptions = {}): Promise<SpawnedHostWithData> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), prefix));
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true });
+  try {
+    const host = await spawnLocalHost({ ...options, env: { LOCAL_DATA_DIR: dataDir, ...options.env } });
+    return {
+      ...host,
+      dataDir,
+      async stop(signal) {
+        try {
+          return await host.stop(signal);
+        } finally {
+          removeDataDir();
+        }
+      },
+    };
+  } catch (err) {
+    removeDataDir();
+    throw err;
+  }
 }
 
 /** Runs the compiled host to completion (for start-up failures) and returns its exit code and output. */

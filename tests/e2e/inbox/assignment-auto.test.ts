@@ -8,7 +8,8 @@ import { loadConfig } from '../../../src/config';
 import type { ConversationUpdatedEvent } from '../../../src/realtime/realtime-events.schemas';
 import { newId } from '../../../src/shared/ids';
 import { createServices, type Services } from '../../../src/services';
-import { FIRM_PHONES, startInboxHost, waitUntil, type InboxHost, type OperatorSession, type Principal } from '../../support/inbox-host';
+import { startInboxHost, type InboxHost, type OperatorSession, type Principal } from '../../support/inbox-host';
+import { waitUntil } from '../../support/wait-until';
 
 let app: InboxHost;
 let services: Services;
@@ -20,25 +21,7 @@ let customer = 0;
 
 /** One inbound text from a new customer (or `waId`), as Meta posts it; resolves with the conversation's id. */
 async function inbound(waId = `90536${String(4_000_000 + customer++)}`): Promise<string> {
-  const answer = await app.postWebhook({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '1',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550000001', phone_number_id: FIRM_PHONES[1] },
-              contacts: [{ profile: { name: `Customer ${waId}` }, wa_id: waId }],
-              messages: [{ from: waId, id: `wamid.${newId()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'Merhaba' } }],
-            },
-          },
-        ],
-      },
-    ],
-  });
+  const answer = await app.postInboundText({ waId, name: `Customer ${waId}`, wamid: `wamid.${newId()}`, text: 'Merhaba' });
   expect(answer.status).toBe(200);
   const row = await app.database.db
     .selectFrom('WhatsApp_Conversations as c')

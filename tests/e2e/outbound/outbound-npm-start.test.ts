@@ -1,23 +1,17 @@
 // `npm start` without a WhatsApp access token starts the Graph simulator beside the app: a customer writes (through the
 // simulator's control API), an operator replies, and the simulator's status webhooks take the reply to `read`.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { spawnLocalHost, type SpawnedLocalHost } from '../../support/local-host';
-import { waitUntil } from '../../support/outbound-stack';
+import { spawnLocalHostWithDataDir, type SpawnedHostWithData } from '../../support/local-host';
 import { testStorageConnectionString } from '../../support/test-storage';
+import { waitUntil } from '../../support/wait-until';
 
 const PASSWORD = 'npm-start-outbound-passphrase-1';
-let host: SpawnedLocalHost;
-let dataDir: string;
+let host: SpawnedHostWithData;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'ustad-outbound-start-'));
   // Nothing about WhatsApp is configured: the local stack fills it in and stands the simulator up.
-  host = await spawnLocalHost({
+  host = await spawnLocalHostWithDataDir('ustad-outbound-start-', {
     env: {
-      LOCAL_DATA_DIR: dataDir,
       AzureWebJobsStorage: testStorageConnectionString(),
       Bootstrap__AdminPassword: PASSWORD,
       Database__SqlitePath: '',
@@ -36,7 +30,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 it('starts the Graph simulator and sends a reply through it to read', async () => {

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RealtimeClientEvent } from '../../../src/realtime/realtime-events.schemas';
-import { PHONES, startOutboundStack, TINY_PNG, uploadForm, waitUntil, type OutboundStack, type RecordingClient, type StackOperator } from '../../support/outbound-stack';
+import { PHONES, startTestStack, TINY_PNG, uploadForm, type OperatorClient, type StackOperator, type TestStack } from '../../support/test-stack';
+import { waitUntil } from '../../support/wait-until';
 
 const corpus = path.resolve(__dirname, '..', '..', 'fixtures', 'whatsapp-corpus', 'send');
 const corpusRequest = (name: string) => JSON.parse(readFileSync(path.join(corpus, `${name}.request.json`), 'utf8')) as Record<string, unknown>;
@@ -24,13 +25,13 @@ function keyPaths(value: unknown, prefix = ''): Set<string> {
   return out;
 }
 
-let stack: OutboundStack;
+let stack: TestStack;
 let admin: StackOperator;
 let agent: StackOperator;
-let watcher: RecordingClient;
+let watcher: OperatorClient;
 
 beforeAll(async () => {
-  stack = await startOutboundStack();
+  stack = await startTestStack();
   admin = await stack.createOperator(1, 'Admin', 'Ayse Admin');
   agent = await stack.createOperator(1, 'Agent', 'Ali Agent');
   watcher = await stack.connect(agent);
@@ -41,7 +42,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const statusesSeen = (client: RecordingClient, messageId: string) =>
+const statusesSeen = (client: OperatorClient, messageId: string) =>
   client.events.flatMap((e: RealtimeClientEvent) => ((e.type === 'message.created' || e.type === 'message.updated') && e.message.id === messageId ? [e.message.status] : []));
 
 describe('an operator replying in an open conversation', () => {

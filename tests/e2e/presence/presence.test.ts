@@ -5,12 +5,13 @@ import { createHmac } from 'node:crypto';
 import { WebPubSubClient } from '@azure/web-pubsub-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeOperatorConnections } from '../../../src/realtime/close-operator-connections';
-import { startRealtimeStack, waitFor, type OperatorClient, type RealtimeStack, type TestOperator } from '../realtime/realtime-stack';
+import { startTestStack, type OperatorClient, type StackOperator, type TestStack } from '../../support/test-stack';
+import { waitUntil } from '../../support/wait-until';
 
-let stack: RealtimeStack;
-let admin1: TestOperator;
-let agent1: TestOperator;
-let admin2: TestOperator;
+let stack: TestStack;
+let admin1: StackOperator;
+let agent1: StackOperator;
+let admin2: StackOperator;
 let watcher: OperatorClient;
 let otherFirmWatcher: OperatorClient;
 
@@ -18,10 +19,10 @@ interface OnlineList {
   operators: { id: string; fullName: string; role: string; onlineSince: string }[];
 }
 
-async function online(as: TestOperator): Promise<string[]> {
+async function online(as: StackOperator): Promise<string[]> {
   const response = await stack.api('/operators/online', { token: as.accessToken });
   expect(response.status).toBe(200);
-  return ((await response.json()) as OnlineList).operators.map((o) => o.id);
+  return (response.body as OnlineList).operators.map((o) => o.id);
 }
 
 const presenceOf = (client: OperatorClient, operatorId: string) =>
@@ -38,15 +39,11 @@ function postEvent(headers: Record<string, string>): Promise<Response> {
 }
 
 beforeAll(async () => {
-  stack = await startRealtimeStack();
-  [admin1, agent1, admin2] = await Promise.all([
-    stack.createOperator(1, 'Admin', 'Presence Admin'),
-    stack.createOperator(1, 'Agent', 'Presence Agent'),
-    stack.createOperator(2, 'Admin', 'Presence Other'),
-  ]);
+  stack = await startTestStack();
+  [admin1, agent1, admin2] = await stack.createOperators([1, 'Admin', 'Presence Admin'], [1, 'Agent', 'Presence Agent'], [2, 'Admin', 'Presence Other']);
   watcher = await stack.connect(admin1);
   otherFirmWatcher = await stack.connect(admin2);
-  await waitFor('the watchers online', async () => (await online(admin1)).includes(admin1.id) && (await online(admin2)).includes(admin2.id));
+  await waitUntil('the watchers online', async () => (await online(admin1)).includes(admin1.id) && (await online(admin2)).includes(admin2.id));
 }, 60_000);
 
 afterAll(async () => {
@@ -57,7 +54,7 @@ describe('presence', () => {
   it('counts several connections once and tells the firm (only) when the operator comes and goes', async () => {
     expect(await online(admin1)).toEqual([admin1.id]);
     const first = await stack.connect(agent1, { reliable: false });
-    await waitFor('agent online', () => presenceOf(watcher, agent1.id).length === 1);
+    await waitUntil('agent online', () => presenceOf(watcher, agent1.id).length === 1);
     expect(await online(admin1)).toEqual(expect.arrayContaining([admin1.id, agent1.id]));
     // An agent sees who is online too; another firm does not.
     expect((await online(agent1)).sort()).toEqual([admin1.id, agent1.id].sort());
@@ -65,13 +62,13 @@ describe('presence', () => {
 
     const second = await stack.connect(agent1, { reliable: false });
     first.client.stop();
-    await waitFor('first connection closed', () => first.disconnected);
+    await waitUntil('first connection closed', () => first.disconnected);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await online(admin1)).toContain(agent1.id);
     expect(presenceOf(watcher, agent1.id)).toEqual([true]);
 
     second.client.stop();
-    await waitFor('agent offline', () => presenceOf(watcher, agent1.id).length === 2);
+    await waitUntil('agent offline', () => presenceOf(watcher, agent1.id).length === 2);
     expect(presenceOf(watcher, agent1.id)).toEqual([true, false]);
     expect(await online(admin1)).toEqual([admin1.id]);
     expect(presenceOf(otherFirmWatcher, agent1.id)).toEqual([]);
@@ -82,18 +79,17 @@ describe('presence', () => {
   it('closeOperatorConnections ends every connection of the operator and takes them offline', async () => {
     const a = await stack.connect(agent1);
     const b = await stack.connect(agent1);
-    await waitFor('agent online', async () => (await online(admin1)).includes(agent1.id));
+    await waitUntil('agent online', async () => (await online(admin1)).includes(agent1.id));
     const config = { webPubSub: { connectionString: process.env['WebPubSubConnectionString'], hub: 'inbox' } };
     expect(await closeOperatorConnections({ config }, 1, agent1.id, 'deactivated')).toBe(true);
-    await waitFor('both connections closed', () => a.disconnected && b.disconnected);
-    await waitFor('agent offline', async () => !(await online(admin1)).includes(agent1.id));
+    await waitUntil('both connections closed', () => a.disconnected && b.disconnected);
+    await waitUntil('agent offline', async () => !(await online(admin1)).includes(agent1.id));
     expect(watcher.disconnected).toBe(false);
   });
 
   it('closes, instead of counting, a connection of an operator deactivated after negotiating', async () => {
     const late = await stack.createOperator(1, 'Agent', 'Late Leaver');
-    const response = await stack.negotiate(late);
-    const { url } = (await response.json()) as { url: string };
+    const { url } = (await stack.negotiate(late)).body as { url: string };
     await stack.database.db.updateTable('WhatsApp_Operators').set({ IsActive: false }).where('Id', '=', late.id).execute();
     const client = new WebPubSubClient(url, { autoReconnect: false });
     let disconnected = false;
@@ -102,7 +98,7 @@ describe('presence', () => {
     });
     try {
       await client.start();
-      await waitFor('the server to close the connection', () => disconnected);
+      await waitUntil('the server to close the connection', () => disconnected);
       expect(await online(admin1)).not.toContain(late.id);
       expect(presenceOf(watcher, late.id)).toEqual([]);
     } finally {
@@ -156,8 +152,8 @@ describe('the event handler endpoint', () => {
     // The same event signed with the real key (any of several comma-separated values, any hex case) is taken.
     const signed = `sha256=${'ab'.repeat(32)}, ${sign(accessKey()).toUpperCase().replace('SHA256=', 'sha256=')}`;
     expect((await postEvent({ ...base, 'ce-signature': signed })).status).toBe(204);
-    await waitFor('agent online through the signed event', async () => (await online(admin1)).includes(agent1.id));
+    await waitUntil('agent online through the signed event', async () => (await online(admin1)).includes(agent1.id));
     expect((await postEvent({ ...base, 'ce-type': 'azure.webpubsub.sys.disconnected', 'ce-eventName': 'disconnected', 'ce-signature': sign(accessKey()) })).status).toBe(204);
-    await waitFor('agent offline again', async () => !(await online(admin1)).includes(agent1.id));
+    await waitUntil('agent offline again', async () => !(await online(admin1)).includes(agent1.id));
   });
 });

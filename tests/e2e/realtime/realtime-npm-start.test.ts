@@ -1,26 +1,21 @@
 // `npm start` (the compiled dev host as its own process) with no WebPubSubConnectionString: it starts the Web PubSub
 // emulator, points the event handler at the app, and a signed webhook reaches a signed-in admin's WebPubSubClient.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { WebPubSubClient } from '@azure/web-pubsub-client';
 import { expect, test } from 'vitest';
 import { signWebhookBody } from '../../../src/devhost/graph-simulator/sign-webhook-body';
 import { RealtimeClientEventSchema, type RealtimeClientEvent } from '../../../src/realtime/realtime-events.schemas';
-import { spawnLocalHost } from '../../support/local-host';
+import { spawnLocalHostWithDataDir } from '../../support/local-host';
 import { testStorageConnectionString } from '../../support/test-storage';
+import { waitUntil } from '../../support/wait-until';
 import { messagesBody, textMessage } from '../../support/webhook-fixtures';
-import { waitFor } from './realtime-stack';
 
 const APP_SECRET = 'npm-start-realtime-secret-77';
 const PHONE = '100000000000009';
 const PASSWORD = 'Npm-Start-Realtime-2026';
 
 test('npm start wires the Web PubSub emulator: webhook → WebPubSubClient, connected → /api/operators/online', async () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ustad-realtime-npm-'));
-  const host = await spawnLocalHost({
+  const host = await spawnLocalHostWithDataDir('ustad-realtime-npm-', {
     env: {
-      LOCAL_DATA_DIR: dataDir,
       AzureWebJobsStorage: testStorageConnectionString(),
       ConnectionStrings__DefaultConnection: undefined,
       Database__SqlitePath: undefined,
@@ -53,20 +48,19 @@ test('npm start wires the Web PubSub emulator: webhook → WebPubSubClient, conn
     client.current.on('server-message', ({ message }) => events.push(RealtimeClientEventSchema.parse(message.data)));
     await client.current.start();
 
-    await waitFor('the admin listed online', async () => {
+    await waitUntil('the admin listed online', async () => {
       const response = await fetch(`${api}/operators/online`, { headers: auth });
       return ((await response.json()) as { operators: { id: string }[] }).operators.some((o) => o.id === operator.id);
     });
-    await waitFor('own presence event', () => events.some((e) => e.type === 'operator.presence' && e.operatorId === operator.id && e.online));
+    await waitUntil('own presence event', () => events.some((e) => e.type === 'operator.presence' && e.operatorId === operator.id && e.online));
 
     const body = messagesBody(PHONE, { contacts: [{ profile: { name: 'Npm Customer' }, wa_id: '905551112233' }], messages: [textMessage('wamid.npm-start-1', '905551112233', 'npm start merhaba', Math.floor(Date.now() / 1000))] });
     const webhook = await fetch(`${api}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(APP_SECRET, body) }, body });
     expect(webhook.status).toBe(200);
-    await waitFor('message.created', () => events.some((e) => e.type === 'message.created'));
+    await waitUntil('message.created', () => events.some((e) => e.type === 'message.created'));
     expect(events.find((e) => e.type === 'message.created')).toMatchObject({ firmId: 1, message: { text: 'npm start merhaba', direction: 'inbound' } });
   } finally {
     client.current?.stop();
     expect(await host.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }, 60_000);

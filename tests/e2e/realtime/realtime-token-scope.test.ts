@@ -9,31 +9,24 @@ import { startSession } from '../../../src/auth/sessions';
 import { loadConfig } from '../../../src/config';
 import type { OperatorRow } from '../../../src/db/tables';
 import { newId } from '../../../src/shared/ids';
+import { seededRandom } from '../../../scripts/seeded-random';
+import { startTestStack, type StackOperator, type TestStack } from '../../support/test-stack';
 import { seedFirm } from '../../support/webhook-fixtures';
-import { jwtPayload, startRealtimeStack, type RealtimeStack, type TestOperator } from './realtime-stack';
 
 const USERS = 1000;
 const FIRMS = [1, 2, 3, 4, 5];
 
-let stack: RealtimeStack;
-let operators: TestOperator[];
-
-/** A small seeded generator, so a failing draw can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
+let stack: TestStack;
+let operators: StackOperator[];
 
 beforeAll(async () => {
-  stack = await startRealtimeStack();
+  stack = await startTestStack();
   const db = stack.database.db;
   for (const firmId of FIRMS.slice(2)) await seedFirm(db, firmId, []);
   const config = loadConfig(process.env);
   const passwordHash = await hashPassword('unused-password-for-t4', 1000);
-  const next = random(20260601);
+  // Seeded, so a failing draw can be replayed.
+  const next = seededRandom(20260601);
   const now = new Date();
   const rows: OperatorRow[] = Array.from({ length: USERS }, (_, i) => {
     const id = newId();
@@ -89,7 +82,7 @@ describe('T4: negotiated Web PubSub tokens', () => {
             failures.push(`${operator.userName}: HTTP ${response.status}`);
             return;
           }
-          const { url } = (await response.json()) as { url: string };
+          const { url } = response.body as { url: string };
           const parsed = new URL(url);
           const token = parsed.searchParams.get('access_token') ?? '';
           const claims = jwtPayload(token);
@@ -119,7 +112,7 @@ describe('T4: negotiated Web PubSub tokens', () => {
   it('give a client that can neither join another group nor publish, and /negotiate needs a live session', async () => {
     const agent = operators.find((o) => o.firmId === 1 && o.role === 'Agent');
     if (!agent) throw new Error('no firm-1 agent drawn');
-    const { url } = (await (await stack.negotiate(agent)).json()) as { url: string };
+    const { url } = (await stack.negotiate(agent)).body as { url: string };
     const client = new WebPubSubClient(url, { autoReconnect: false, messageRetryOptions: { maxRetries: 0 } });
     try {
       await client.start();
@@ -135,6 +128,13 @@ describe('T4: negotiated Web PubSub tokens', () => {
     expect((await stack.negotiate(agent)).status).toBe(401);
   });
 });
+
+/** Decodes a JWT's payload without verifying it (the test checks claims, the emulator checks signatures). */
+function jwtPayload(token: string): Record<string, unknown> {
+  const part = token.split('.')[1];
+  if (!part) throw new Error('not a JWT');
+  return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
 
 function verifies(token: string, key: string): boolean {
   try {

@@ -3,9 +3,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RealtimeClientEvent } from '../../../src/realtime/realtime-events.schemas';
 import { seedOutboundMessage } from '../../support/webhook-fixtures';
-import { PHONES, startRealtimeStack, waitFor, type OperatorClient, type RealtimeStack } from './realtime-stack';
+import { PHONES, startTestStack, type OperatorClient, type TestStack } from '../../support/test-stack';
+import { waitUntil } from '../../support/wait-until';
 
-let stack: RealtimeStack;
+let stack: TestStack;
 let admin1: OperatorClient;
 let agentA: OperatorClient;
 let agentB: OperatorClient;
@@ -14,13 +15,8 @@ let all: OperatorClient[];
 let customer = 0;
 
 beforeAll(async () => {
-  stack = await startRealtimeStack();
-  const [a1, a, b, a2] = await Promise.all([
-    stack.createOperator(1, 'Admin', 'Ayse Admin'),
-    stack.createOperator(1, 'Agent', 'Ali Agent'),
-    stack.createOperator(1, 'Agent', 'Bora Agent'),
-    stack.createOperator(2, 'Admin', 'Other Firm Admin'),
-  ]);
+  stack = await startTestStack();
+  const [a1, a, b, a2] = await stack.createOperators([1, 'Admin', 'Ayse Admin'], [1, 'Agent', 'Ali Agent'], [1, 'Agent', 'Bora Agent'], [2, 'Admin', 'Other Firm Admin']);
   [admin1, agentA, agentB, admin2] = await Promise.all([stack.connect(a1), stack.connect(a), stack.connect(b), stack.connect(a2)]);
   all = [admin1, agentA, agentB, admin2];
 }, 60_000);
@@ -49,7 +45,7 @@ describe('a signed inbound webhook', () => {
   it('reaches every operator who sees the (unassigned) conversation as message.created, and no one of another firm', async () => {
     const from = nextCustomer();
     const { messageId: wamid } = await inbound(1, from, 'Merhaba, kurs kaydı hakkında');
-    for (const c of [admin1, agentA, agentB]) await waitFor(`message.created at ${c.operator.userName}`, () => of(c, 'message.created').length === 1);
+    for (const c of [admin1, agentA, agentB]) await waitUntil(`message.created at ${c.operator.userName}`, () => of(c, 'message.created').length === 1);
     const created = of(agentA, 'message.created')[0];
     expect(created).toMatchObject({
       type: 'message.created',
@@ -79,7 +75,7 @@ describe('a signed inbound webhook', () => {
 
   it('of another firm reaches only that firm', async () => {
     await inbound(2, nextCustomer(), 'other firm');
-    await waitFor('firm 2 admin event', () => of(admin2, 'message.created').length === 1);
+    await waitUntil('firm 2 admin event', () => of(admin2, 'message.created').length === 1);
     expect(of(admin2, 'message.created')[0]).toMatchObject({ firmId: 2, message: { text: 'other firm' } });
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const c of [admin1, agentA, agentB]) expect(inbox(c)).toEqual([]);
@@ -88,13 +84,13 @@ describe('a signed inbound webhook', () => {
   it('in a conversation assigned to an agent reaches admins and that agent only, unless the firm lets agents see all', async () => {
     const from = nextCustomer();
     await inbound(1, from, 'first');
-    await waitFor('first message', () => of(agentB, 'message.created').length === 1);
+    await waitUntil('first message', () => of(agentB, 'message.created').length === 1);
     const conversationId = (of(agentB, 'message.created')[0] as { conversationId: string }).conversationId;
     await stack.database.db.updateTable('WhatsApp_Conversations').set({ AssignedOperatorId: agentA.operator.id, AssignedAt: new Date() }).where('Id', '=', conversationId).execute();
     for (const c of all) c.events.length = 0;
 
     await inbound(1, from, 'second');
-    await waitFor('admin and assignee', () => of(admin1, 'message.created').length === 1 && of(agentA, 'message.created').length === 1);
+    await waitUntil('admin and assignee', () => of(admin1, 'message.created').length === 1 && of(agentA, 'message.created').length === 1);
     expect(of(agentA, 'message.created')[0]).toMatchObject({ conversation: { assignee: { id: agentA.operator.id, fullName: 'Ali Agent' } } });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(inbox(agentB)).toEqual([]);
@@ -102,7 +98,7 @@ describe('a signed inbound webhook', () => {
 
     await stack.database.db.updateTable('WhatsApp_FirmSettings').set({ InboxVisibility: 'all' }).where('FirmId', '=', 1).execute();
     await inbound(1, from, 'third');
-    await waitFor('every agent once visibility is all', () => [admin1, agentA, agentB].every((c) => of(c, 'message.created').length === (c === agentB ? 1 : 2)));
+    await waitUntil('every agent once visibility is all', () => [admin1, agentA, agentB].every((c) => of(c, 'message.created').length === (c === agentB ? 1 : 2)));
     expect(of(agentB, 'message.created')[0]).toMatchObject({ message: { text: 'third' } });
     expect(inbox(admin2)).toEqual([]);
   });
@@ -115,7 +111,7 @@ describe('a status webhook', () => {
     const { messageId } = await seedOutboundMessage(stack.database.db, { firmId: 1, phoneNumberId: PHONES[1].phoneNumberId, waId, whatsAppMessageId: wamid, status: 'sent', statusRank: 1 });
     const delivery = await stack.simulator.sendStatus({ messageId: wamid, status: 'delivered', recipientId: waId, phoneNumberId: PHONES[1].phoneNumberId });
     expect(delivery.attempts.at(-1)?.status).toBe(200);
-    for (const c of [admin1, agentA, agentB]) await waitFor(`message.updated at ${c.operator.userName}`, () => of(c, 'message.updated').length === 1);
+    for (const c of [admin1, agentA, agentB]) await waitUntil(`message.updated at ${c.operator.userName}`, () => of(c, 'message.updated').length === 1);
     expect(of(admin1, 'message.updated')[0]).toMatchObject({
       type: 'message.updated',
       firmId: 1,
@@ -124,7 +120,7 @@ describe('a status webhook', () => {
     });
 
     await stack.simulator.sendStatus({ messageId: wamid, status: 'read', recipientId: waId, phoneNumberId: PHONES[1].phoneNumberId });
-    await waitFor('read', () => of(admin1, 'message.updated').length === 2);
+    await waitUntil('read', () => of(admin1, 'message.updated').length === 2);
     expect(of(admin1, 'message.updated')[1]).toMatchObject({ message: { status: 'read', readAt: expect.any(String) } });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(inbox(admin2)).toEqual([]);

@@ -9,8 +9,7 @@ import { signIn } from '../../../src/auth/sign-in';
 import type { OperatorRow } from '../../../src/db/tables';
 import { deliverNotification } from '../../../src/notifications/deliver-notification';
 import { outboxDirectory } from '../../../src/notifications/notification-senders';
-import { AppError } from '../../../src/shared/app-error';
-import { addOperator, auditRows, createAuthTestServices, freshOrigin, type AuthTestServices } from '../../support/auth-test-services';
+import { addOperator, auditRows, codeOf, createAuthTestServices, freshOrigin, type AuthTestServices } from '../../support/auth-test-services';
 
 let t: AuthTestServices;
 let emailUser: OperatorRow;
@@ -28,16 +27,6 @@ afterAll(async () => {
 beforeEach(async () => {
   await deliverPending();
 });
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-}
 
 /** Sends every pending notification through the worker's use case and returns what landed in the outbox since. */
 async function deliverPending(): Promise<{ to: string; text: string; subject?: string }[]> {

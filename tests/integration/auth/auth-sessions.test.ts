@@ -9,7 +9,7 @@ import { endSession, refreshSession, type TokenPair } from '../../../src/auth/se
 import { signIn } from '../../../src/auth/sign-in';
 import { authenticateRequest } from '../../../src/http/authenticate';
 import { AppError } from '../../../src/shared/app-error';
-import { addOperator, auditRows, createAuthTestServices, freshOrigin, type AuthTestServices } from '../../support/auth-test-services';
+import { addOperator, auditRows, codeOf, createAuthTestServices, freshOrigin, type AuthTestServices } from '../../support/auth-test-services';
 
 let t: AuthTestServices;
 
@@ -22,16 +22,6 @@ afterAll(async () => {
 });
 
 const HOUR = 3_600_000;
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-}
 
 function login(services = t.services): Promise<TokenPair> {
   return signIn(services, { userName: 'session.user', password: 'session user passphrase', origin: freshOrigin() });

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/shared/ids';
-import { FIRM_PHONES, seedConversation, startInboxHost, type InboxHost, type Principal, type SeedMessage } from '../../support/inbox-host';
+import { seedConversation, startInboxHost, type InboxHost, type Principal, type SeedMessage } from '../../support/inbox-host';
 
 let app: InboxHost;
 const P: Record<'admin' | 'a1' | 'a2' | 'adminB' | 'b1', Principal> = {} as never;
@@ -354,26 +354,7 @@ describe('PATCH /api/conversations/{id} and POST …/read', () => {
     const waId = '905553330000';
     const id = await seedConversation(app.database, { firmId: 1, name: 'Returning', waId, assigneeId: P.a1.id, lastMessageAt: new Date(base) });
     expect((await app.call('PATCH', `conversations/${id}`, { token: P.a1.token, body: { status: 'Resolved' } })).status).toBe(200);
-    const at = Math.floor(Date.now() / 1000);
-    const delivered = await app.postWebhook({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: '1',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '15550000001', phone_number_id: FIRM_PHONES[1] },
-                contacts: [{ profile: { name: 'Returning' }, wa_id: waId }],
-                messages: [{ from: waId, id: `wamid.reopen-${newId()}`, timestamp: String(at), type: 'text', text: { body: 'Bir sorum daha var' } }],
-              },
-            },
-          ],
-        },
-      ],
-    });
+    const delivered = await app.postInboundText({ waId, name: 'Returning', wamid: `wamid.reopen-${newId()}`, text: 'Bir sorum daha var' });
     expect(delivered.status).toBe(200);
     const after = await app.call('GET', `conversations/${id}`, { token: P.a1.token });
     expect(after.json).toMatchObject({ status: 'Open', resolvedAt: null, unreadCount: 1, lastMessagePreview: 'Bir sorum daha var', window: { open: true } });

@@ -2,18 +2,19 @@
 // template sync and status webhooks, and read receipts — through the local host and the Graph simulator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueReadReceipt } from '../../../src/outbound/queue-read-receipt';
-import { PHONES, startOutboundStack, TINY_PNG, uploadForm, waitUntil, type OutboundStack, type StackOperator } from '../../support/outbound-stack';
+import { PHONES, startTestStack, TINY_PNG, uploadForm, type StackOperator, type TestStack } from '../../support/test-stack';
+import { waitUntil } from '../../support/wait-until';
 import { createStorageClients } from '../../../src/storage/storage-clients';
 import { systemClock } from '../../../src/shared/clock';
 
-let stack: OutboundStack;
+let stack: TestStack;
 let admin: StackOperator;
 let agent: StackOperator;
 let conversationId: string;
 let n = 0;
 
 beforeAll(async () => {
-  stack = await startOutboundStack();
+  stack = await startTestStack();
   admin = await stack.createOperator(1, 'Admin', 'Api Admin');
   agent = await stack.createOperator(1, 'Agent', 'Api Agent');
   await stack.syncTemplates(admin);

@@ -1,10 +1,11 @@
 // SECURITY.md §9 T1 for the sending endpoints: every id-taking endpoint × {A-Admin, A-Agent, B-Admin, B-Agent} × objects of
-// both firms. Another firm's object answers 404 (or the same 4xx as a missing one) and changes nothing; roles hold.
+// both firms. Another firm's object answers 404 (or the same 4xx as a missing one) and changes nothing; roles hold: a
+// conversation of the caller's firm that the inbox rule hides answers 403 Forbidden, as the inbox endpoints do.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../../src/shared/ids';
-import { PHONES, startOutboundStack, TINY_PNG, uploadForm, type OutboundStack, type StackOperator } from '../../support/outbound-stack';
+import { PHONES, startTestStack, TINY_PNG, uploadForm, type StackOperator, type TestStack } from '../../support/test-stack';
 
-let stack: OutboundStack;
+let stack: TestStack;
 type Principal = { name: string; firm: 1 | 2; op: StackOperator };
 let principals: Principal[];
 const objects = { conversation: {} as Record<1 | 2, string>, inbound: {} as Record<1 | 2, string>, upload: {} as Record<1 | 2, string> };
@@ -12,13 +13,8 @@ let cells = 0;
 const leaks: string[] = [];
 
 beforeAll(async () => {
-  stack = await startOutboundStack();
-  const [a1, a2, b1, b2] = await Promise.all([
-    stack.createOperator(1, 'Admin', 'A Admin'),
-    stack.createOperator(1, 'Agent', 'A Agent'),
-    stack.createOperator(2, 'Admin', 'B Admin'),
-    stack.createOperator(2, 'Agent', 'B Agent'),
-  ]);
+  stack = await startTestStack();
+  const [a1, a2, b1, b2] = await stack.createOperators([1, 'Admin', 'A Admin'], [1, 'Agent', 'A Agent'], [2, 'Admin', 'B Admin'], [2, 'Agent', 'B Agent']);
   if (!a1 || !a2 || !b1 || !b2) throw new Error('operators');
   principals = [
     { name: 'A-Admin', firm: 1, op: a1 },
@@ -50,13 +46,13 @@ function check(cell: string, ok: boolean): void {
   if (!ok) leaks.push(cell);
 }
 
-async function failedMessage(firm: 1 | 2): Promise<string> {
+async function failedMessage(firm: 1 | 2, conversationId = objects.conversation[firm]): Promise<string> {
   const now = new Date();
   const id = newId(now.getTime());
   await stack.database.db
     .insertInto('WhatsApp_Messages')
     .values({
-      Id: id, FirmId: firm, ConversationId: objects.conversation[firm], Direction: 'outbound', Type: 'text', Text: 't1', Status: 'failed', StatusRank: 15, MessageAt: now,
+      Id: id, FirmId: firm, ConversationId: conversationId, Direction: 'outbound', Type: 'text', Text: 't1', Status: 'failed', StatusRank: 15, MessageAt: now,
       ErrorCode: 131026, BizOpaqueCallbackData: id, CreatedAt: now, UpdatedAt: now,
     })
     .execute();
@@ -106,19 +102,68 @@ describe('T1: sending endpoints across firms and roles', () => {
     expect(leaks).toEqual([]);
   }, 60_000);
 
-  it('an agent cannot send into or retry in a conversation assigned to another agent (own-and-unassigned)', async () => {
+  it('an agent gets 403 Forbidden, as from the inbox, for another agent’s conversation (own-and-unassigned), and nothing changes', async () => {
     const other = await stack.createOperator(1, 'Agent', 'A Other Agent');
     const agent = principals[1]?.op;
-    if (!agent) throw new Error('agent');
-    const { conversationId } = await stack.inbound(1, '905550000099', 'Merhaba');
+    const admin = principals[0]?.op;
+    if (!agent || !admin) throw new Error('operators');
+    const phone = '905550000099';
+    const { conversationId } = await stack.inbound(1, phone, 'Merhaba');
     await stack.database.db.updateTable('WhatsApp_Conversations').set({ AssignedOperatorId: other.id }).where('Id', '=', conversationId).execute();
-    const before = await messageCount(conversationId);
+    const failed = await failedMessage(1, conversationId);
+    const snapshot = async () =>
+      JSON.stringify([
+        await stack.database.db.selectFrom('WhatsApp_Messages').selectAll().where('ConversationId', '=', conversationId).orderBy('Id').execute(),
+        await stack.database.db.selectFrom('WhatsApp_Conversations').selectAll().where('Id', '=', conversationId).execute(),
+        await stack.database.db.selectFrom('WhatsApp_Customers').selectAll().where('WaId', '=', phone).execute(),
+      ]);
+    const agentAudit = async () => (await stack.database.db.selectFrom('WhatsApp_AuditLogs').select('Action').where('ActorOperatorId', '=', agent.id).orderBy('Sequence').execute()).map((r) => r.Action);
+    const before = await snapshot();
+    const auditBefore = await agentAudit();
+    const codeOf = (answer: { body: unknown }) => (answer.body as { error?: { code?: string } } | null)?.error?.code;
+
+    const inbox = await stack.api(`/conversations/${conversationId}/messages`, { token: agent.accessToken });
+    check(`A-Agent reads other agent's conversation: ${inbox.status}`, inbox.status === 403 && codeOf(inbox) === 'Forbidden');
     const send = await stack.api(`/conversations/${conversationId}/messages`, { method: 'POST', token: agent.accessToken, json: { clientMessageId: 't1-assigned', type: 'text', text: 'x' } });
-    check(`A-Agent send into other agent's conversation: ${send.status}`, send.status === 404 && (await messageCount(conversationId)) === before);
+    check(`A-Agent sends into other agent's conversation: ${send.status}`, send.status === 403 && codeOf(send) === codeOf(inbox));
+    const retry = await stack.api(`/messages/${failed}/retry`, { method: 'POST', token: agent.accessToken });
+    check(`A-Agent retries in other agent's conversation: ${retry.status}`, retry.status === 403 && codeOf(retry) === codeOf(inbox));
+    const start = await stack.api('/conversations', {
+      method: 'POST',
+      token: agent.accessToken,
+      json: { clientMessageId: 't1-assigned-start', phone, phoneNumberId: PHONES[1].phoneNumberId, template: { name: 'hello_world', language: 'en_US' } },
+    });
+    check(`A-Agent starts (resumes) other agent's conversation: ${start.status}`, start.status === 403 && codeOf(start) === codeOf(inbox));
+    check('nothing changed after the refused requests', (await snapshot()) === before);
+    // Each refusal is audited, as the inbox's are; nothing else is recorded for the agent.
+    const audited = (await agentAudit()).slice(auditBefore.length);
+    check(`audit after the refused requests: ${audited.join(', ')}`, audited.length === 4 && audited.every((action) => action === 'authz_fail'));
+
     const mine = await stack.api(`/conversations/${conversationId}/messages`, { method: 'POST', token: other.accessToken, json: { clientMessageId: 't1-assigned-own', type: 'text', text: 'x' } });
     check(`assignee sends: ${mine.status}`, mine.status === 202);
-    const admin = await stack.api(`/conversations/${conversationId}/messages`, { method: 'POST', token: principals[0]?.op.accessToken ?? '', json: { clientMessageId: 't1-assigned-admin', type: 'text', text: 'x' } });
-    check(`admin sends: ${admin.status}`, admin.status === 202);
+    const byAdmin = await stack.api(`/conversations/${conversationId}/messages`, { method: 'POST', token: admin.accessToken, json: { clientMessageId: 't1-assigned-admin', type: 'text', text: 'x' } });
+    check(`admin sends: ${byAdmin.status}`, byAdmin.status === 202);
+    expect(leaks).toEqual([]);
+  });
+
+  it('seeing is not acting: with visibility `all` an agent reads another agent’s conversation but may not reply in it', async () => {
+    const other = await stack.createOperator(1, 'Agent', 'A Third Agent');
+    const agent = principals[1]?.op;
+    if (!agent) throw new Error('agent');
+    const { conversationId } = await stack.inbound(1, '905550000098', 'Merhaba');
+    await stack.database.db.updateTable('WhatsApp_Conversations').set({ AssignedOperatorId: other.id }).where('Id', '=', conversationId).execute();
+    const settings = stack.database.db.updateTable('WhatsApp_FirmSettings').where('FirmId', '=', 1);
+    await settings.set({ InboxVisibility: 'all' }).execute();
+    try {
+      const read = await stack.api(`/conversations/${conversationId}/messages`, { token: agent.accessToken });
+      check(`A-Agent reads other agent's conversation under 'all': ${read.status}`, read.status === 200);
+      const send = await stack.api(`/conversations/${conversationId}/messages`, { method: 'POST', token: agent.accessToken, json: { clientMessageId: 't1-visible-all', type: 'text', text: 'x' } });
+      check(`A-Agent sends into other agent's conversation under 'all': ${send.status}`, send.status === 403);
+      const stored = await stack.database.db.selectFrom('WhatsApp_Messages').select('Id').where('ClientMessageId', '=', 't1-visible-all').execute();
+      check(`nothing stored for the refused reply: ${stored.length}`, stored.length === 0);
+    } finally {
+      await settings.set({ InboxVisibility: 'own-and-unassigned' }).execute();
+    }
     expect(leaks).toEqual([]);
   });
 

@@ -3,25 +3,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config';
 import { deliverMessage } from '../../../src/outbound/deliver-message';
 import { enqueueOutbound } from '../../../src/outbound/outbound.queries';
-import { loadOutboundSettings } from '../../../src/outbound/outbound-settings';
+import { outboundSettings } from '../../../src/outbound/outbound-settings';
 import { SendPacer } from '../../../src/outbound/send-pacer';
 import { sweepOutbound } from '../../../src/outbound/sweep-outbound';
 import { createServices, type Services } from '../../../src/services';
 import { newId } from '../../../src/shared/ids';
-import { fakeClock } from '../../support/auth-test-services';
-import { startOutboundStack, waitUntil, type OutboundStack, type RecordingClient, type StackOperator } from '../../support/outbound-stack';
+import { fakeClock, type FakeClock } from '../../support/auth-test-services';
+import { startTestStack, type OperatorClient, type StackOperator, type TestStack } from '../../support/test-stack';
+import { waitUntil } from '../../support/wait-until';
 
-let stack: OutboundStack;
+let stack: TestStack;
 let agent: StackOperator;
-let watcher: RecordingClient;
+let admin: StackOperator;
+let watcher: OperatorClient;
 let services: Services;
 let customer = 0;
 const nextCustomer = () => `90533${String(++customer).padStart(7, '0')}`;
 const silent = { log: () => {}, warn: () => {}, error: () => {} };
 
 beforeAll(async () => {
-  stack = await startOutboundStack({ settings: { WhatsApp__SendTimeoutSeconds: '1' } });
+  stack = await startTestStack({ settings: { WhatsApp__SendTimeoutSeconds: '1' } });
   agent = await stack.createOperator(1, 'Agent', 'Queue Agent');
+  admin = await stack.createOperator(1, 'Admin', 'Queue Admin');
+  for (const [operator, email] of [[admin, 'queue.admin@example.com'], [agent, 'queue.agent@example.com']] as const) {
+    expect((await stack.api(`/admin/operators/${operator.id}`, { method: 'PATCH', token: admin.accessToken, json: { email } })).status).toBe(200);
+  }
   watcher = await stack.connect(agent);
   services = await createServices(loadConfig(process.env));
 }, 60_000);
@@ -41,46 +47,78 @@ const row = (id: string) => stack.database.db.selectFrom('WhatsApp_Messages').se
 const metaCallsFor = (id: string) => stack.simulator.received({ method: 'POST', pathIncludes: '/messages' }).filter((r) => (r.body as { biz_opaque_callback_data?: string }).biz_opaque_callback_data === id);
 const acceptedFor = (id: string) => stack.simulator.sentMessages().filter((m) => m.bizOpaqueCallbackData === id);
 
+/** A queued reply written straight to the database, for tests that drive the worker themselves. */
+async function insertQueued(conversationId: string, label: string, now: Date): Promise<string> {
+  const id = newId(now.getTime());
+  await stack.database.db
+    .insertInto('WhatsApp_Messages')
+    .values({
+      Id: id, FirmId: 1, ConversationId: conversationId, Direction: 'outbound', Type: 'text', Text: label, Status: 'queued', StatusRank: 1, MessageAt: now,
+      BizOpaqueCallbackData: id, ClientMessageId: label, SenderOperatorId: agent.id, CreatedAt: now, UpdatedAt: now,
+    })
+    .execute();
+  return id;
+}
+
+/**
+ * Runs the worker once for `id` at the moment its back-off ends, with a clock an hour ahead: the host's own worker, on
+ * real time, finds each re-queued message early and leaves it waiting, so only these calls reach Meta.
+ * @returns the outcome and the delay it scheduled, in whole seconds
+ */
+async function tryAtNextAttempt(id: string, clock: FakeClock): Promise<{ outcome: string; delay: number }> {
+  const direct = { ...services, clock };
+  const before = await row(id);
+  if (before.NextAttemptAt) clock.set(before.NextAttemptAt);
+  const outcome = await deliverMessage(direct, { firmId: 1, messageId: id }, silent, { pacer: new SendPacer(), settings: outboundSettings(direct.config) });
+  const after = await row(id);
+  // Each wait is a new queue message made invisible for the delay (EnqueuedAt = when it shows), not a failed dequeue.
+  if (outcome === 'retry-scheduled') expect(after.EnqueuedAt?.getTime()).toBe(after.NextAttemptAt?.getTime());
+  return { outcome, delay: Math.round(((after.NextAttemptAt?.getTime() ?? 0) - clock.now().getTime()) / 1000) };
+}
+
+const codesFor = (id: string) => metaCallsFor(id).map((r) => (r.response?.body as { error?: { code?: number } }).error?.code);
+
 describe('Q3: back-off on the pair rate limit (131056)', () => {
   it('waits 1, 4, 16, 64, 256 s between tries, through new queue messages (dequeueCount stays 1)', async () => {
     const from = nextCustomer();
     const { conversationId } = await stack.inbound(1, from, 'Merhaba');
     // Five pair-limit answers for this customer, then normal service.
     stack.simulator.injectFault({ match: { to: from, path: '/messages' }, action: { kind: 'error', code: 131056 }, times: 5 });
-    // The test drives every try with a clock an hour ahead, so the host's worker, on real time, finds each re-queued
-    // message early and leaves it waiting: only these calls reach Meta.
     const clock = fakeClock(new Date(Date.now() + 3600_000));
-    const direct = { ...services, clock };
-    const now = clock.now();
-    const id = newId(now.getTime());
-    await stack.database.db
-      .insertInto('WhatsApp_Messages')
-      .values({
-        Id: id, FirmId: 1, ConversationId: conversationId, Direction: 'outbound', Type: 'text', Text: 'Q3', Status: 'queued', StatusRank: 1, MessageAt: now,
-        BizOpaqueCallbackData: id, ClientMessageId: `q3-${from}`, SenderOperatorId: agent.id, CreatedAt: now, UpdatedAt: now,
-      })
-      .execute();
-    const delays: number[] = [];
-    for (let attempt = 1; attempt <= 5; attempt++) {
-      const before = await row(id);
-      if (before.NextAttemptAt) clock.set(before.NextAttemptAt);
-      expect(await deliverMessage(direct, { firmId: 1, messageId: id }, silent, { pacer: new SendPacer(), settings: loadOutboundSettings({}) })).toBe('retry-scheduled');
-      const after = await row(id);
-      delays.push(Math.round(((after.NextAttemptAt?.getTime() ?? 0) - clock.now().getTime()) / 1000));
-      // Each wait is a new queue message made invisible for the delay (EnqueuedAt = when it shows), not a failed dequeue.
-      expect(after.EnqueuedAt?.getTime()).toBe(after.NextAttemptAt?.getTime());
-    }
-    expect(delays).toEqual([1, 4, 16, 64, 256]);
-    expect(metaCallsFor(id).map((r) => (r.response?.body as { error?: { code?: number } }).error?.code)).toEqual([131056, 131056, 131056, 131056, 131056]);
+    const id = await insertQueued(conversationId, `q3-${from}`, clock.now());
+    const tries = [];
+    for (let attempt = 1; attempt <= 5; attempt++) tries.push(await tryAtNextAttempt(id, clock));
+    expect(tries.map((t) => t.outcome)).toEqual(Array(5).fill('retry-scheduled'));
+    expect(tries.map((t) => t.delay)).toEqual([1, 4, 16, 64, 256]);
+    expect(codesFor(id)).toEqual([131056, 131056, 131056, 131056, 131056]);
     const final = await row(id);
-    expect(final).toMatchObject({ Status: 'queued', ErrorCode: 131056, SendAttempts: 5 });
+    expect(final).toMatchObject({ Status: 'queued', ErrorCode: 131056, SendAttempts: 5, PairLimitHits: 5 });
     expect(final.ErrorDetails).toMatch(/müşteriye kısa sürede çok fazla mesaj/);
     // The sixth try (after 256 s) goes through: sent once.
-    clock.set(final.NextAttemptAt ?? new Date());
-    expect(await deliverMessage(direct, { firmId: 1, messageId: id }, silent, { pacer: new SendPacer(), settings: loadOutboundSettings({}) })).toBe('sent');
+    expect((await tryAtNextAttempt(id, clock)).outcome).toBe('sent');
     expect(acceptedFor(id)).toHaveLength(1);
     // Duplicates of the earlier queue messages that surface later find it sent and do nothing.
     await waitUntil('read', async () => (await row(id)).Status === 'read');
+    expect(acceptedFor(id)).toHaveLength(1);
+  }, 30_000);
+
+  it('counts only pair-limit answers: after two throughput throttles the first 131056 still waits 1 s', async () => {
+    const from = nextCustomer();
+    const { conversationId } = await stack.inbound(1, from, 'Merhaba');
+    const match = { to: from, path: '/messages' };
+    stack.simulator.injectFault({ match, action: { kind: 'error', code: 130429 }, times: 2 });
+    const clock = fakeClock(new Date(Date.now() + 3600_000));
+    const id = await insertQueued(conversationId, `q3-mixed-${from}`, clock.now());
+    const throttled = [await tryAtNextAttempt(id, clock), await tryAtNextAttempt(id, clock)];
+    stack.simulator.injectFault({ match, action: { kind: 'error', code: 131056 }, times: 2 });
+    const paired = [await tryAtNextAttempt(id, clock), await tryAtNextAttempt(id, clock)];
+    expect(codesFor(id)).toEqual([130429, 130429, 131056, 131056]);
+    // Throughput: full jitter under 2 s, then 4 s; pair limit: 4^0, 4^1 whatever came before.
+    expect(throttled[0]?.delay).toBeLessThanOrEqual(2);
+    expect(throttled[1]?.delay).toBeLessThanOrEqual(4);
+    expect(paired.map((t) => t.delay)).toEqual([1, 4]);
+    expect(await row(id)).toMatchObject({ Status: 'queued', SendAttempts: 4, PairLimitHits: 2 });
+    expect((await tryAtNextAttempt(id, clock)).outcome).toBe('sent');
     expect(acceptedFor(id)).toHaveLength(1);
   }, 30_000);
 });
@@ -212,6 +250,12 @@ describe('channel health', () => {
       expect(alerts).toHaveLength(1);
       const phone = await stack.database.db.selectFrom('WhatsApp_PhoneNumbers').selectAll().where('FirmId', '=', 1).executeTakeFirstOrThrow();
       expect(phone).toMatchObject({ HealthState: 'token-invalid', HealthErrorCode: 190 });
+      // The firm's admins with an address are e-mailed once, through the notifications queue; agents are not.
+      const mails = () => stack.database.db.selectFrom('WhatsApp_Notifications').selectAll().where('Kind', '=', 'channel-health-alert').execute();
+      await waitUntil('alert e-mailed', async () => (await mails()).every((m) => m.Status === 'sent') && (await mails()).length > 0);
+      expect((await mails()).map((m) => m.Recipient)).toEqual(['queue.admin@example.com']);
+      const listed = await stack.api('/admin/phone-numbers', { token: admin.accessToken });
+      expect((listed.body as { items: { healthState: string; healthErrorCode: number }[] }).items[0]).toMatchObject({ healthState: 'token-invalid', healthErrorCode: 190 });
     } finally {
       stack.simulator.removeFault(rule.id);
     }

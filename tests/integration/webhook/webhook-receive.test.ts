@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../../src/config';
 import { startAzurite, type RunningAzurite } from '../../../src/devhost/azurite';
 import { systemClock } from '../../../src/shared/clock';
 import { noopRealtimePublisher } from '../../../src/realtime/realtime-publisher';
-import { openFirmSecret, sealFirmSecret } from '../../../src/webhook/firm-secrets';
+import { openFirmSecret, sealFirmSecret } from '../../../src/firms/firm-secrets';
 import { keepForReplay } from '../../../src/webhook/inbound-webhook-queue';
 import { receiveWebhook, replayInboundWebhook, verifyWebhookSubscription, type WebhookServices } from '../../../src/webhook/receive-webhook';
 import { signWebhookBody } from '../../../src/webhook/verify-signature';

@@ -1,31 +1,35 @@
-// The local stack for sending tests: the app on the local host (dist/) with its own Azurite (so no other test file's
-// workers take its queue messages), the Web PubSub emulator, the Graph simulator, two firms, signed-in operators.
+// The local stack for sending, real-time and presence tests: the app on the local host (dist/) with its own Azurite (so
+// no other test file's workers take its queue messages), the Web PubSub emulator, the Graph simulator posting signed
+// webhooks, two firms, signed-in operators and their recording WebPubSubClients.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { WebPubSubClient } from '@azure/web-pubsub-client';
+import type { WebPubSubClient } from '@azure/web-pubsub-client';
 import { createOperator } from '../../src/admin/create-operator';
 import { loadConfig } from '../../src/config';
 import { startAzurite, type RunningAzurite } from '../../src/devhost/azurite';
 import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from '../../src/devhost/graph-simulator/graph-simulator';
 import { startLocalRealtime, type LocalRealtime } from '../../src/devhost/start-local-realtime';
-import { RealtimeClientEventSchema, type RealtimeClientEvent } from '../../src/realtime/realtime-events.schemas';
+import { sealFirmSecret } from '../../src/firms/firm-secrets';
 import { systemClock } from '../../src/shared/clock';
-import { sealFirmSecret } from '../../src/webhook/firm-secrets';
+import { fetchAnswer } from './http-answer';
 import { startTestHost, type TestHost } from './local-host';
+import { connectRecordingClient, type RecordingClient } from './recording-client';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { seedFirm } from './webhook-fixtures';
 
 const repositoryRoot = path.resolve(__dirname, '..', '..');
 
-export const OUTBOUND_APP_SECRET = 'outbound-test-app-secret-5c1e';
-export const OUTBOUND_TOKEN = 'EAA-outbound-test-token-0123456789';
-export const PASSWORD = 'Outbound-Test-Password-2026';
+export const STACK_APP_SECRET = 'test-stack-app-secret-5c1e';
+export const STACK_ACCESS_TOKEN = 'EAA-test-stack-token-0123456789';
+export const STACK_PASSWORD = 'Test-Stack-Password-2026';
+/** The Meta numbers of firm 1 (the bootstrap firm, from settings) and firm 2. */
 export const PHONES = {
   1: { phoneNumberId: '110000000000001', displayPhoneNumber: '15551110001', wabaId: '210000000000001' },
   2: { phoneNumberId: '110000000000002', displayPhoneNumber: '15551110002', wabaId: '210000000000002' },
 } as const;
 
+/** A signed-in operator. */
 export interface StackOperator {
   readonly id: string;
   readonly firmId: number;
@@ -34,26 +38,49 @@ export interface StackOperator {
   readonly accessToken: string;
 }
 
-export interface RecordingClient {
-  readonly client: WebPubSubClient;
-  readonly events: RealtimeClientEvent[];
+/** An operator's connected client and what it received. */
+export interface OperatorClient extends RecordingClient {
+  readonly operator: StackOperator;
 }
 
-export interface OutboundStack {
+/** An answer of the app; `body` is the parsed JSON (undefined when empty or not JSON). */
+export interface StackAnswer {
+  readonly status: number;
+  readonly body: unknown;
+  readonly text: string;
+}
+
+type OperatorSpec = readonly [firmId: number, role: 'Admin' | 'Agent', name: string];
+
+export interface TestStack {
   readonly host: TestHost;
   readonly simulator: GraphSimulator;
   readonly realtime: LocalRealtime;
   readonly database: TestDatabase;
   readonly azurite: RunningAzurite;
   readonly baseUrl: string;
+  /** Creates an operator in a firm and signs it in through POST /api/auth/login. */
   createOperator(firmId: number, role: 'Admin' | 'Agent', name: string): Promise<StackOperator>;
-  connect(operator: StackOperator): Promise<RecordingClient>;
-  api(pathAndQuery: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<{ status: number; body: unknown; text: string }>;
+  /** Several `createOperator` at once, answered in the order asked. */
+  createOperators<const T extends readonly OperatorSpec[]>(...specs: T): Promise<{ -readonly [K in keyof T]: StackOperator }>;
+  /** POST /api/realtime/negotiate with the operator's access token. */
+  negotiate(operator: StackOperator): Promise<StackAnswer>;
+  /** Negotiates and connects a recording WebPubSubClient (see `connectRecordingClient` for `reliable`). */
+  connect(operator: StackOperator, options?: { reliable?: boolean }): Promise<OperatorClient>;
+  /** `/api` + `pathAndQuery`; `token` becomes the bearer header, `json` the JSON body. */
+  api(pathAndQuery: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<StackAnswer>;
   /** A customer message through the simulator's signed webhook; answers the conversation id it landed in. */
   inbound(firmId: 1 | 2, from: string, text: string): Promise<{ conversationId: string; wamid: string; messageId: string }>;
   /** Syncs templates for a firm through the admin endpoint. */
   syncTemplates(admin: StackOperator): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** What a stack may change: extra app settings, extra simulator options, the functions to run (default all). */
+export interface TestStackOptions {
+  readonly settings?: Record<string, string>;
+  readonly simulator?: Partial<GraphSimulatorOptions>;
+  readonly functions?: string[];
 }
 
 const settingNames = [
@@ -62,34 +89,34 @@ const settingNames = [
   'WebPubSub__Hub', 'WhatsApp__SendTimeoutSeconds', 'WhatsApp__MessagesPerSecond',
 ] as const;
 
-/** Starts everything; `settings` are extra app settings, `simulator` extra simulator options. */
-export async function startOutboundStack(options: { settings?: Record<string, string>; simulator?: Partial<GraphSimulatorOptions>; functions?: string[] } = {}): Promise<OutboundStack> {
+/** Starts everything; app settings go to process.env (which the app reads) and are restored by `stop()`. */
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const saved = new Map(settingNames.map((name) => [name, process.env[name]]));
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'ustad-outbound-'));
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ustad-stack-'));
   const azurite = await startAzurite({ inMemory: true, ports: { blob: 0, queue: 0, table: 0 } });
   const database = await createTestDatabase();
   await seedFirm(database.db, 1, [PHONES[1].phoneNumberId], { businessAccountId: PHONES[1].wabaId });
   await seedFirm(database.db, 2, [PHONES[2].phoneNumberId], { businessAccountId: PHONES[2].wabaId });
   const simulator = await startGraphSimulator({
-    accessToken: OUTBOUND_TOKEN,
-    appSecret: OUTBOUND_APP_SECRET,
+    accessToken: STACK_ACCESS_TOKEN,
+    appSecret: STACK_APP_SECRET,
     phoneNumbers: [PHONES[1], PHONES[2]],
     webhookRetryDelaysMs: [50, 200, 1000],
     ...options.simulator,
   });
   Object.assign(process.env, {
-    Jwt__Key: 'outbound-tests-jwt-key-0123456789-abcdefghijklmnop',
+    Jwt__Key: 'test-stack-jwt-key-0123456789-abcdefghijklmnop',
     Database__SqlitePath: database.location,
     LOCAL_DATA_DIR: dataDir,
     AzureWebJobsStorage: azurite.connectionString,
-    WhatsApp__AppSecret: OUTBOUND_APP_SECRET,
-    WhatsApp__AccessToken: OUTBOUND_TOKEN,
+    WhatsApp__AppSecret: STACK_APP_SECRET,
+    WhatsApp__AccessToken: STACK_ACCESS_TOKEN,
     WhatsApp__PhoneNumberId: PHONES[1].phoneNumberId,
     WhatsApp__BusinessAccountId: PHONES[1].wabaId,
     WhatsApp__GraphBaseUrl: simulator.baseUrl,
-    WhatsApp__VerifyToken: 'outbound-verify-token',
+    WhatsApp__VerifyToken: 'test-stack-verify-token',
     Bootstrap__FirmId: '1',
-    Bootstrap__AdminPassword: PASSWORD,
+    Bootstrap__AdminPassword: STACK_PASSWORD,
     ...options.settings,
   });
   delete process.env['WebPubSubConnectionString'];
@@ -104,10 +131,10 @@ export async function startOutboundStack(options: { settings?: Record<string, st
   simulator.setWebhookUrl(`${host.baseUrl}/webhook`);
   const config = loadConfig(process.env);
   // Firm 1 takes its token from the settings (bootstrap firm); firm 2 has its own, sealed in its settings row.
-  await database.db.updateTable('WhatsApp_FirmSettings').set({ AccessTokenEncrypted: sealFirmSecret(config, 2, 'AccessToken', OUTBOUND_TOKEN) }).where('FirmId', '=', 2).execute();
+  await database.db.updateTable('WhatsApp_FirmSettings').set({ AccessTokenEncrypted: sealFirmSecret(config, 2, 'AccessToken', STACK_ACCESS_TOKEN) }).where('FirmId', '=', 2).execute();
   const clients: WebPubSubClient[] = [];
 
-  const api: OutboundStack['api'] = async (pathAndQuery, init = {}) => {
+  const api: TestStack['api'] = async (pathAndQuery, init = {}) => {
     const headers = new Headers(init.headers);
     if (init.token) headers.set('authorization', `Bearer ${init.token}`);
     let body = init.body;
@@ -115,15 +142,16 @@ export async function startOutboundStack(options: { settings?: Record<string, st
       headers.set('content-type', 'application/json');
       body = JSON.stringify(init.json);
     }
-    const response = await fetch(`${host.baseUrl}${pathAndQuery}`, { ...init, headers, body });
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    return { status: response.status, body: parsed, text };
+    const answer = await fetchAnswer(`${host.baseUrl}${pathAndQuery}`, { ...init, headers, body });
+    return { status: answer.status, body: answer.json, text: answer.text };
+  };
+  const negotiate: TestStack['negotiate'] = (operator) => api('/realtime/negotiate', { method: 'POST', token: operator.accessToken });
+  const createStackOperator: TestStack['createOperator'] = async (firmId, role, name) => {
+    const userName = `${name.replace(/\s+/g, '.')}.${firmId}`.toLowerCase();
+    const row = await createOperator({ db: database.db, clock: systemClock, config }, { firmId, userName, fullName: name, role, password: STACK_PASSWORD });
+    const answer = await api('/auth/login', { method: 'POST', json: { userName, password: STACK_PASSWORD } });
+    if (answer.status !== 200) throw new Error(`login of ${userName} failed: ${answer.status} ${answer.text}`);
+    return { id: row.Id, firmId, role, userName, accessToken: (answer.body as { accessToken: string }).accessToken };
   };
 
   return {
@@ -134,27 +162,18 @@ export async function startOutboundStack(options: { settings?: Record<string, st
     azurite,
     baseUrl: host.baseUrl,
     api,
-    async createOperator(firmId, role, name) {
-      const userName = `${name.replace(/\s+/g, '.')}.${firmId}`.toLowerCase();
-      const row = await createOperator({ db: database.db, clock: systemClock, config }, { firmId, userName, fullName: name, role, password: PASSWORD });
-      const answer = await api('/auth/login', { method: 'POST', json: { userName, password: PASSWORD } });
-      if (answer.status !== 200) throw new Error(`login of ${userName} failed: ${answer.status} ${answer.text}`);
-      return { id: row.Id, firmId, role, userName, accessToken: (answer.body as { accessToken: string }).accessToken };
+    negotiate,
+    createOperator: createStackOperator,
+    async createOperators(...specs) {
+      // The mapped tuple type cannot be inferred from Array.prototype.map, hence the cast.
+      return (await Promise.all(specs.map(([firmId, role, name]) => createStackOperator(firmId, role, name)))) as { -readonly [K in keyof typeof specs]: StackOperator };
     },
-    async connect(operator) {
-      const answer = await api('/realtime/negotiate', { method: 'POST', token: operator.accessToken });
+    async connect(operator, connectOptions = {}) {
+      const answer = await negotiate(operator);
       if (answer.status !== 200) throw new Error(`negotiate failed: ${answer.status} ${answer.text}`);
-      const client = new WebPubSubClient((answer.body as { url: string }).url, { autoReconnect: false });
-      clients.push(client);
-      const recording: RecordingClient = { client, events: [] };
-      client.on('server-message', ({ message }) => {
-        const parsed = RealtimeClientEventSchema.safeParse(message.data);
-        if (parsed.success) recording.events.push(parsed.data);
-      });
-      const connected = new Promise<void>((resolve) => client.on('connected', () => resolve()));
-      await client.start();
-      await connected;
-      return recording;
+      const recording = await connectRecordingClient((answer.body as { url: string }).url, connectOptions);
+      clients.push(recording.client);
+      return Object.assign(recording, { operator });
     },
     async inbound(firmId, from, text) {
       const result = await simulator.sendInbound({ phoneNumberId: PHONES[firmId].phoneNumberId, from, name: `Customer ${from}`, text });
@@ -180,15 +199,6 @@ export async function startOutboundStack(options: { settings?: Record<string, st
       }
     },
   };
-}
-
-/** Polls until `check` holds, or fails naming `what`. */
-export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** Builds a multipart body for POST /api/uploads. */
