@@ -151,6 +151,8 @@ async function main(): Promise<void> {
     // Steady state: drop the first and last second (queue warm-up, the tail).
     const steady = accepted.filter((t) => t >= first + 1000 && t <= last - 1000);
     const steadyRate = steady.length / (((steady.at(-1) ?? 0) - (steady[0] ?? 0)) / 1000);
+    // Where the steady state loses time: pauses between consecutive departures well above the paced spacing.
+    const gaps = steady.slice(1).map((t, i) => t - (steady[i] ?? t)).filter((gap) => gap > 50);
     let maxInSecond = 0;
     for (let i = 0, j = 0; i < accepted.length; i++) {
       while ((accepted[i] ?? 0) - (accepted[j] ?? 0) >= 1000) j++;
@@ -185,6 +187,7 @@ async function main(): Promise<void> {
     console.log(`\nbench:sending — one business number, SQLite ${ramDisk ? 'on a RAM disk' : 'on disk'}, Azurite queue, local host, simulator in its own process (${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(1)})`);
     console.log(`  paced (setting 80/s): ${MESSAGES} messages, ${accepted.length} accepted by the simulator`);
     console.log(`    sustained ${steadyRate.toFixed(1)} msg/s (steady state), max ${maxInSecond} in any 1 s window, 130429 answers: ${throttled}`);
+    console.log(`    pauses over 50 ms between departures: ${gaps.length}, ${gaps.reduce((a, b) => a + b, 0)} ms in all (longest ${Math.max(0, ...gaps)} ms)`);
     console.log(`    queued→sent latency for the first 500 of the backlog: p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms (backlog waits for its pace)`);
     console.log(`  unpaced pipeline: ${BARE} messages in ${unpacedSeconds.toFixed(2)} s = ${(BARE / unpacedSeconds).toFixed(0)} msg/s → ${((unpacedSeconds * 1000) / BARE).toFixed(2)} ms per message`);
     console.log(`  bare loop, same simulator: ${concurrency} concurrent → ${(BARE / bareSeconds).toFixed(0)} msg/s = ${((bareSeconds * 1000) / BARE).toFixed(2)} ms per message; one at a time ${sequentialMs.toFixed(2)} ms per call`);
