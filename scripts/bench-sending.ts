@@ -32,7 +32,7 @@ type SimulatorCommand = Command & { id: number };
 
 /**
  * The simulator runs in its own process, as Meta is remote: its clock and event loop are not stalled by the app's
- * SQLite work, so what it measures per second is what left the app.
+ * synchronous SQLite commits, so what it measures per second is what left the app.
  */
 async function simulatorChild(): Promise<void> {
   const simulator = await startGraphSimulator({ accessToken: TOKEN, appSecret: 'bench-sending-app-secret-1', phoneNumbers: [PHONE], statuses: { auto: false }, pairRateLimit: { intervalMs: 6000, burst: 45 } });
@@ -72,7 +72,7 @@ function startSimulatorProcess(): Promise<{ baseUrl: string; call<T>(command: Co
 
 async function main(): Promise<void> {
   // On a RAM disk when there is one: the numbers then show the pipeline, not this machine's fsync latency (SQLite commits
-  // flush the WAL before a send is claimed; production's SQL Server has its own log). `--disk` keeps it on disk.
+  // with synchronous=FULL block the event loop; production's SQL Server does not). `--disk` keeps it on disk.
   const ramDisk = !values.disk && existsSync('/dev/shm');
   const dataDir = mkdtempSync(path.join(ramDisk ? '/dev/shm' : tmpdir(), 'ustad-bench-sending-'));
   const azurite = await startAzurite({ inMemory: true, ports: { blob: 0, queue: 0, table: 0 } });

@@ -307,7 +307,7 @@ async function main(): Promise<void> {
     }
 
     const cpu = cpus();
-    console.log(`\nbench:webhook — Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, load average before ${loadBefore}; SQLite at ${dbFile} (WAL; each 200 after its commit is flushed to disk off the event loop); client: node:http keep-alive, ≤ ${values.sockets} sockets`);
+    console.log(`\nbench:webhook — Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, load average before ${loadBefore}; SQLite at ${dbFile} (WAL, synchronous=FULL); client: node:http keep-alive, ≤ ${values.sockets} sockets`);
     console.log(`${'phase'.padEnd(52)} ${'msg/s'.padStart(7)} ${'POST/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'non-200'.padStart(7)}`);
     for (const result of results) console.log(row(result));
     const hostCapacity = results[2]!.messages / results[2]!.seconds;

@@ -1,11 +1,9 @@
 // Opens the system of record: SQL Server (production) or an embedded SQLite file, behind one Kysely<Database>.
 import { Kysely, MssqlAdapter, MssqlDialect, SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely';
-import path from 'node:path';
 import * as tarn from 'tarn';
 import * as tedious from 'tedious';
 import { tediousConfigFromConnectionString } from './mssql-connection';
 import { schema } from './schema';
-import { registerWalFlusher, walFlusher } from './durable-flush';
 import { openSqliteDatabase } from './sqlite-database';
 import type { Database } from './tables';
 
@@ -52,16 +50,7 @@ export function createDatabase(target: DatabaseTarget): DatabaseHandle {
   if (target.kind === 'sqlite') {
     const sqlite = openSqliteDatabase(target.path, schema);
     const db = new Kysely<Database>({ dialect: new AppSqliteDialect({ database: sqlite }) });
-    const flusher = walFlusher(path.resolve(target.path));
-    registerWalFlusher(db, flusher);
-    return {
-      db,
-      dialect: 'sqlite',
-      close: async () => {
-        await flusher.close();
-        await db.destroy();
-      },
-    };
+    return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   const { config, pool } = tediousConfigFromConnectionString(target.connectionString, target.database);
   const db = new Kysely<Database>({

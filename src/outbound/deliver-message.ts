@@ -10,7 +10,6 @@ import { ensureMetaMedia, UploadMissingError } from '../uploads/ensure-meta-medi
 import { applyPendingStatuses } from '../webhook/apply-message-status';
 import { publishInBackground } from '../webhook/background-publish';
 import { firmSecret } from '../firms/firm-secrets';
-import { flushCommits } from '../db/durable-flush';
 import { markChannelHealthy, raiseChannelHealthAlert } from './channel-health';
 import { backoffSeconds, classifySendError, explainSendFailure, type SendFailureReason } from './classify-send-error';
 import {
@@ -142,8 +141,6 @@ export async function deliverMessage(services: DeliverServices, job: { firmId: n
     pacer.returnPairToken(message.PhoneNumberId, recipient);
     return 'skipped';
   }
-  // The claim must outlive a power cut before Meta is called: a claim lost with the send done would send it again.
-  await flushCommits(services.db);
   const attempt = message.SendAttempts + 1;
   const rate = message.MessagesPerSecond ?? settings.defaultMessagesPerSecond;
   for (let wait = pacer.departNow(message.PhoneNumberId, rate); wait > 0; wait = pacer.departNow(message.PhoneNumberId, rate)) await sleep(wait);

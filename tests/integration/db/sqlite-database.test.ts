@@ -21,10 +21,10 @@ describe('SQLite database', () => {
     await database?.cleanup();
   });
 
-  it('runs with WAL, normal sync (durability by an off-loop WAL flush), foreign keys and a busy timeout', async () => {
+  it('runs with WAL, full sync, foreign keys and a busy timeout', async () => {
     const pragma = async (name: string) => (await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(database.db)).rows[0];
     expect(await pragma('journal_mode')).toEqual({ journal_mode: 'wal' });
-    expect(await pragma('synchronous')).toEqual({ synchronous: 1 });
+    expect(await pragma('synchronous')).toEqual({ synchronous: 2 });
     expect(await pragma('foreign_keys')).toEqual({ foreign_keys: 1 });
     expect(await pragma('busy_timeout')).toEqual({ timeout: 5000 });
     expect(existsSync(database.location)).toBe(true);
