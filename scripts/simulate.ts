@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startGraphSimulator } from '../src/devhost/graph-simulator/graph-simulator';
 import { buildInboundWebhook, type InboundContent, type InboundMediaKind } from '../src/devhost/graph-simulator/inbound-message';
-import { readLocalSetting } from '../src/devhost/local-settings';
+import { localSettingReader } from '../src/devhost/local-settings';
 import { mimeTypeForFile } from '../src/devhost/graph-simulator/media-types';
 import { serializeWebhookBody, signWebhookBody } from '../src/devhost/graph-simulator/sign-webhook-body';
 import type { SimulatedPhoneNumber } from '../src/devhost/graph-simulator/webhook-envelope';
@@ -49,8 +49,19 @@ type Flags = ReturnType<typeof parseArgs<{ options: typeof options; allowPositio
 
 class CliError extends Error {}
 
+/** One reading of the local settings files per command run. */
+const readers = new WeakMap<CliIo, (name: string) => string | undefined>();
+function settingOf(io: CliIo, name: string): string | undefined {
+  let reader = readers.get(io);
+  if (!reader) {
+    reader = localSettingReader(io.cwd, io.env);
+    readers.set(io, reader);
+  }
+  return reader(name);
+}
+
 function simulatorUrl(flags: Flags, io: CliIo): string {
-  return (flags.simulator ?? readLocalSetting('GraphSimulator__Url', io.cwd, io.env) ?? 'http://127.0.0.1:7081').replace(/\/+$/, '');
+  return (flags.simulator ?? settingOf(io, 'GraphSimulator__Url') ?? 'http://127.0.0.1:7081').replace(/\/+$/, '');
 }
 
 async function control(base: string, method: string, path: string, body?: unknown): Promise<unknown> {
@@ -77,12 +88,12 @@ async function businessPhone(flags: Flags, io: CliIo, base: string, needSimulato
   const numbers = (config as { phoneNumbers?: SimulatedPhoneNumber[] } | undefined)?.phoneNumbers ?? [];
   const known = wanted === undefined ? numbers[0] : numbers.find((p) => p.phoneNumberId === wanted);
   if (known !== undefined) return known;
-  const phoneNumberId = wanted ?? readLocalSetting('WhatsApp__PhoneNumberId', io.cwd, io.env);
+  const phoneNumberId = wanted ?? settingOf(io, 'WhatsApp__PhoneNumberId');
   if (phoneNumberId === undefined) throw new CliError('Which business number? Pass --to-phone-number-id (or set WhatsApp__PhoneNumberId).');
   return {
     phoneNumberId,
-    displayPhoneNumber: readLocalSetting('WhatsApp__DisplayPhoneNumber', io.cwd, io.env) ?? '15550000000',
-    wabaId: readLocalSetting('WhatsApp__WabaId', io.cwd, io.env) ?? '0',
+    displayPhoneNumber: settingOf(io, 'WhatsApp__DisplayPhoneNumber') ?? '15550000000',
+    wabaId: settingOf(io, 'WhatsApp__WabaId') ?? '0',
   };
 }
 
@@ -118,7 +129,7 @@ async function inboundContent(flags: Flags, base: string, phone: SimulatedPhoneN
 
 async function inbound(flags: Flags, io: CliIo): Promise<number> {
   if (flags.from === undefined) throw new CliError('inbound needs --from <customer phone number>');
-  const appSecret = readLocalSetting('WhatsApp__AppSecret', io.cwd, io.env);
+  const appSecret = settingOf(io, 'WhatsApp__AppSecret');
   if (appSecret === undefined) throw new CliError('WhatsApp__AppSecret not found in the environment, local.settings.json or .data/local-secrets.json.');
   const base = simulatorUrl(flags, io);
   const hasMedia = ['image', 'document', 'video', 'audio', 'sticker'].some((k) => flags[k as keyof Flags] !== undefined);
@@ -166,7 +177,7 @@ function faultRule(flags: Flags): unknown {
 }
 
 async function serve(flags: Flags, io: CliIo): Promise<number> {
-  const setting = (name: string) => readLocalSetting(name, io.cwd, io.env);
+  const setting = (name: string) => settingOf(io, name);
   const appSecret = setting('WhatsApp__AppSecret');
   if (appSecret === undefined) throw new CliError('serve needs WhatsApp__AppSecret (environment, local.settings.json or .data/local-secrets.json).');
   const sim = await startGraphSimulator({

@@ -20,15 +20,19 @@ export async function updateFirmInboxSettings(
   const now = services.clock.now();
   return services.db.transaction().execute(async (trx) => {
     const before = toInboxSettingsView(await loadInboxSettings(trx, actor.firmId));
-    const changes: InboxSettingsChanges = {
-      ...(input.inboxVisibility !== undefined && input.inboxVisibility !== before.inboxVisibility ? { visibility: input.inboxVisibility } : {}),
-      ...(input.assignmentMode !== undefined && input.assignmentMode !== before.assignmentMode ? { assignmentMode: input.assignmentMode } : {}),
-      ...(input.offlineGraceSeconds !== undefined && input.offlineGraceSeconds !== before.offlineGraceSeconds ? { offlineGraceSeconds: input.offlineGraceSeconds } : {}),
+    const after: InboxSettingsView = {
+      assignmentMode: input.assignmentMode ?? before.assignmentMode,
+      inboxVisibility: input.inboxVisibility ?? before.inboxVisibility,
+      offlineGraceSeconds: input.offlineGraceSeconds ?? before.offlineGraceSeconds,
     };
-    if (Object.keys(changes).length === 0) return before;
-    if (!(await updateInboxSettings(trx, actor.firmId, changes, now))) throw new AppError('NotFound');
-    const after = toInboxSettingsView(await loadInboxSettings(trx, actor.firmId));
     const fields = (Object.keys(after) as (keyof InboxSettingsView)[]).filter((key) => after[key] !== before[key]);
+    if (fields.length === 0) return before;
+    const changes: InboxSettingsChanges = {
+      ...(fields.includes('inboxVisibility') ? { visibility: after.inboxVisibility } : {}),
+      ...(fields.includes('assignmentMode') ? { assignmentMode: after.assignmentMode } : {}),
+      ...(fields.includes('offlineGraceSeconds') ? { offlineGraceSeconds: after.offlineGraceSeconds } : {}),
+    };
+    if (!(await updateInboxSettings(trx, actor.firmId, changes, now))) throw new AppError('NotFound');
     await recordAudit(trx, { firmId: actor.firmId, action: 'inbox.settings.updated', actor, entityType: 'firm', entityId: String(actor.firmId), details: { fields, before, after }, origin }, now);
     return after;
   });

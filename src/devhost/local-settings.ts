@@ -124,18 +124,20 @@ export function applyLocalDefaults(env: Env, dataDir: string, print: (line: stri
 }
 
 /**
- * The value a local process started in `appDir` sees for a setting (`npm run simulate` uses it): the environment,
- * then `local.settings.json` `Values`, then the values the local host generated in `<LOCAL_DATA_DIR>/local-secrets.json`.
+ * What a local process started in `appDir` sees for each setting (`npm run simulate` uses it): the environment, then
+ * `local.settings.json` `Values`, then the values the local host generated in `<LOCAL_DATA_DIR>/local-secrets.json`.
+ * Both files are read once, here.
  */
-export function readLocalSetting(name: string, appDir: string, env: Env = process.env): string | undefined {
+export function localSettingReader(appDir: string, env: Env = process.env): (name: string) => string | undefined {
   const merged: Env = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   try {
     loadLocalSettings(appDir, merged);
   } catch {
     // An unreadable local.settings.json: the environment and the generated values still answer.
   }
-  const value = merged[name];
-  if (value !== undefined && value !== '') return value;
-  const secret = readSecrets(path.join(path.resolve(appDir, merged['LOCAL_DATA_DIR'] ?? '.data'), 'local-secrets.json'))[name];
-  return secret !== undefined && secret !== '' ? secret : undefined;
+  const secrets = readSecrets(path.join(path.resolve(appDir, merged['LOCAL_DATA_DIR'] ?? '.data'), 'local-secrets.json'));
+  return (name) => {
+    const value = merged[name] ?? secrets[name];
+    return value !== undefined && value !== '' ? value : undefined;
+  };
 }
