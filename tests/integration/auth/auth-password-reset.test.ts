@@ -10,6 +10,7 @@ import type { OperatorRow } from '../../../src/db/tables';
 import { deliverNotification } from '../../../src/notifications/deliver-notification';
 import { outboxDirectory } from '../../../src/notifications/notification-senders';
 import { addOperator, auditRows, codeOf, createAuthTestServices, freshOrigin, type AuthTestServices } from '../../support/auth-test-services';
+import { resetCodeIn, resetSecretsIn, resetTokenIn } from '../../support/reset-secrets';
 
 let t: AuthTestServices;
 let emailUser: OperatorRow;
@@ -39,17 +40,6 @@ async function deliverPending(): Promise<{ to: string; text: string; subject?: s
   return written.map((file) => JSON.parse(readFileSync(file, 'utf8')) as { to: string; text: string; subject?: string });
 }
 
-function tokenIn(text: string): string {
-  const token = /([A-Za-z0-9_-]{43})/.exec(text)?.[1];
-  if (!token) throw new Error(`no token in ${text}`);
-  return token;
-}
-
-function codeIn(text: string): string {
-  const code = /\b(\d{6})\b/.exec(text)?.[1];
-  if (!code) throw new Error(`no code in ${text}`);
-  return code;
-}
 
 async function resetRows(operatorId: string) {
   return t.services.db.selectFrom('WhatsApp_PasswordResetTokens').selectAll().where('OperatorId', '=', operatorId).execute();
@@ -93,7 +83,7 @@ describe('L5 password reset requests and secrets', () => {
     const [mail] = await deliverPending();
     if (!mail) throw new Error('no e-mail was written');
     expect(mail.to).toBe('Mail.User@Example.com');
-    const token = tokenIn(mail.text);
+    const token = resetTokenIn(mail.text);
     expect(await codeOf(confirmPasswordReset(t.services, { token, newPassword: 'mail user second passphrase', origin: freshOrigin() }))).toBe('ok');
     expect(await codeOf(confirmPasswordReset(t.services, { token, newPassword: 'mail user third passphrase', origin: freshOrigin() }))).toBe('PasswordResetInvalid');
     expect((await signIn(t.services, { userName: 'mail.user', password: 'mail user second passphrase', origin: freshOrigin() })).operator.id).toBe(emailUser.Id);
@@ -104,7 +94,7 @@ describe('L5 password reset requests and secrets', () => {
     t.clock.advance(61 * 60_000);
     await requestPasswordReset(t.services, { identifier: { email: 'MAIL.USER@example.com' }, channel: 'email', origin: freshOrigin() });
     const [mail] = await deliverPending();
-    const token = tokenIn(mail?.text ?? '');
+    const token = resetTokenIn(mail?.text ?? '');
     t.clock.advance(60 * 60_000 + 1_000);
     expect(await codeOf(confirmPasswordReset(t.services, { token, newPassword: 'mail user late passphrase', origin: freshOrigin() }))).toBe('PasswordResetInvalid');
     cases += 1;
@@ -116,7 +106,7 @@ describe('L5 password reset requests and secrets', () => {
     const [sms] = await deliverPending();
     expect(sms?.to).toBe('905551112233');
     expect(sms?.text).toContain('password reset code'); // the operator prefers English
-    const code = codeIn(sms?.text ?? '');
+    const code = resetCodeIn(sms?.text ?? '');
     const wrong = code === '000000' ? '111111' : '000000';
     for (let i = 0; i < 5; i += 1) {
       expect(await codeOf(confirmPasswordReset(t.services, { code: wrong, userName: 'sms.user', newPassword: 'sms user new passphrase', origin: freshOrigin() }))).toBe('PasswordResetInvalid');
@@ -125,7 +115,7 @@ describe('L5 password reset requests and secrets', () => {
     await requestPasswordReset(t.services, { identifier: { phone: '905551112233' }, channel: 'sms', origin: freshOrigin() });
     const [second] = await deliverPending();
     t.clock.advance(10 * 60_000 + 1_000);
-    expect(await codeOf(confirmPasswordReset(t.services, { code: codeIn(second?.text ?? ''), userName: 'sms.user', newPassword: 'sms user new passphrase', origin: freshOrigin() }))).toBe('PasswordResetInvalid');
+    expect(await codeOf(confirmPasswordReset(t.services, { code: resetCodeIn(second?.text ?? ''), userName: 'sms.user', newPassword: 'sms user new passphrase', origin: freshOrigin() }))).toBe('PasswordResetInvalid');
     cases += 1;
   });
 
@@ -134,7 +124,7 @@ describe('L5 password reset requests and secrets', () => {
     await deliverPending();
     await requestPasswordReset(t.services, { identifier: { userName: 'sms.user' }, channel: 'sms', origin: freshOrigin() });
     const [sms] = await deliverPending();
-    const code = codeIn(sms?.text ?? '');
+    const code = resetCodeIn(sms?.text ?? '');
     expect(await codeOf(confirmPasswordReset(t.services, { code, userName: 'sms.user', newPassword: 'short', origin: freshOrigin() }))).toBe('PasswordPolicyViolation');
     expect(await codeOf(confirmPasswordReset(t.services, { code, userName: 'sms.user', newPassword: 'sms user fine passphrase', origin: freshOrigin() }))).toBe('ok');
   });
@@ -156,7 +146,7 @@ describe('L6 what a completed reset does', () => {
     await deliverPending();
     await requestPasswordReset(t.services, { identifier: { userName: 'reset.six' }, channel: 'email', origin: freshOrigin() });
     const [mail] = await deliverPending();
-    await confirmPasswordReset(t.services, { token: tokenIn(mail?.text ?? ''), newPassword: 'reset six fresh passphrase', origin: freshOrigin() });
+    await confirmPasswordReset(t.services, { token: resetTokenIn(mail?.text ?? ''), newPassword: 'reset six fresh passphrase', origin: freshOrigin() });
 
     let passed = 0;
     const families = await t.services.db.selectFrom('WhatsApp_RefreshTokens').select(['RevokedAt', 'RevokedReason']).where('OperatorId', '=', user.Id).execute();
@@ -176,8 +166,8 @@ describe('L6 what a completed reset does', () => {
   }, 60_000);
 
   it('keeps secrets out of the database: only hashes and sealed values', async () => {
-    const files = readdirSync(outboxDirectory(t.services.config)).map((f) => readFileSync(path.join(outboxDirectory(t.services.config), f), 'utf8'));
-    const secrets = files.flatMap((text) => [...text.matchAll(/\b([A-Za-z0-9_-]{43}|\d{6})\b/g)].map((m) => m[1] ?? ''));
+    const files = readdirSync(outboxDirectory(t.services.config)).map((f) => JSON.parse(readFileSync(path.join(outboxDirectory(t.services.config), f), 'utf8')) as Record<string, unknown>);
+    const secrets = files.flatMap((mail) => Object.values(mail).flatMap((field) => (typeof field === 'string' ? resetSecretsIn(field) : [])));
     expect(secrets.length).toBeGreaterThan(0);
     const tables = ['WhatsApp_PasswordResetTokens', 'WhatsApp_Notifications', 'WhatsApp_AuditLogs', 'WhatsApp_RefreshTokens'] as const;
     for (const table of tables) {
