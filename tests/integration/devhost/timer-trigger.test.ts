@@ -5,6 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { DevHostError } from '../../../src/devhost/functions-host/dev-host-error';
 import { nextOccurrence, parseTimerSchedule } from '../../../src/devhost/functions-host/timer-listener';
 import { startTestHost, type TestHost } from '../../support/local-host';
+import { waitUntil } from '../../support/wait-until';
 
 const appDir = path.resolve(__dirname, '../../fixtures/devhost/app');
 
@@ -25,6 +26,13 @@ async function ticks(host: TestHost, type: string): Promise<TickEvent[]> {
   return ((await res.json()) as { events: TickEvent[] }).events.filter((e) => e.type === type);
 }
 
+/** The ticks once there are `count` of them (polled; at most 10 s). */
+async function ticksAtLeast(host: TestHost, type: string, count: number): Promise<TickEvent[]> {
+  let fired: TickEvent[] = [];
+  await waitUntil(`${count} ${type} events`, async () => (fired = await ticks(host, type)).length >= count, 10_000);
+  return fired;
+}
+
 async function startTimerHost(schedule: string, functions: string[]): Promise<TestHost> {
   const host = await startTestHost({ appDir, functions: [...functions, 'events'], settings: { FIXTURE_TIMER_SCHEDULE: schedule } });
   hosts.push(host);
@@ -34,22 +42,30 @@ async function startTimerHost(schedule: string, functions: string[]): Promise<Te
 describe('timer triggers', () => {
   test('a six-field NCRONTAB schedule fires on whole seconds with the timer object', async () => {
     const host = await startTimerHost('* * * * * *', ['tick']);
-    await sleep(2300);
-    const fired = await ticks(host, 'tick');
-    expect(fired.length).toBeGreaterThanOrEqual(2);
-    for (const tick of fired) {
-      expect(tick.isPastDue).toBe(false);
-      expect(tick.at % 1000).toBeLessThan(400);
-      expect(Date.parse(tick.scheduleStatus?.next ?? '')).toBeGreaterThan(tick.at);
+    // Waits for the ticks instead of sleeping a fixed time: a busy machine may run them late, never early.
+    const fired = await ticksAtLeast(host, 'tick', 3);
+    for (const [i, tick] of fired.entries()) {
+      const next = Date.parse(tick.scheduleStatus?.next ?? '');
+      expect(next % 1000).toBe(0);
+      // Next is the first whole second after the run began, and the run began by the time the function recorded it.
+      expect(next).toBeLessThanOrEqual(tick.at + 1000);
+      if (i === 0) continue;
+      // Last is the previous occurrence; this one is a whole second at least 1 s later, and the run never starts before it.
+      const last = Date.parse(tick.scheduleStatus?.last ?? '');
+      expect(last % 1000).toBe(0);
+      expect(last).toBeLessThanOrEqual(fired[i - 1]?.at ?? 0);
+      expect(tick.at).toBeGreaterThanOrEqual(last + 1000);
+      expect(next).toBeGreaterThanOrEqual(last + 2000);
+      // Past due means more than 1 s late (how late a loaded machine runs it is not this test's business).
+      if (tick.at - (last + 1000) <= 1000) expect(tick.isPastDue).toBe(false);
+      if (tick.isPastDue) expect(tick.at - (last + 1000)).toBeGreaterThan(1000);
     }
     expect(host.functions.find((f) => f.name === 'tick')).toMatchObject({ trigger: 'timer', schedule: '* * * * * *', runOnStartup: false });
   });
 
   test('a TimeSpan schedule fires at that interval', async () => {
     const host = await startTimerHost('00:00:00.5', ['tick']);
-    await sleep(1700);
-    const fired = await ticks(host, 'tick');
-    expect(fired.length).toBeGreaterThanOrEqual(2);
+    const fired = await ticksAtLeast(host, 'tick', 2);
     expect((fired[1]?.at ?? 0) - (fired[0]?.at ?? 0)).toBeGreaterThanOrEqual(450);
   });
 

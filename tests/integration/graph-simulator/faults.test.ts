@@ -183,9 +183,13 @@ describe('throughput and pair limits', () => {
       const ok = results.filter((r) => r.status === 200).length;
       const limited = results.filter((r) => (r.json as ErrorJson).error?.code === 130429);
       expect(ok + limited.length).toBe(50);
+      // Within 900 ms the 50 share one second: exactly 20 pass. A starved machine may spread them wider (then more
+      // pass, possibly all), as in the 80 msg/s test below.
       if (elapsed < 900) expect(ok).toBe(20);
-      expect(limited.length).toBeGreaterThan(0);
-      expect(limited[0]?.json).toMatchObject({ error: { message: '(#130429) Rate limit hit', error_data: { details: 'Cloud API message throughput has been reached.' } } });
+      else expect(ok).toBeGreaterThanOrEqual(20);
+      for (const answer of limited) {
+        expect(answer.json).toMatchObject({ error: { message: '(#130429) Rate limit hit', error_data: { details: 'Cloud API message throughput has been reached.' } } });
+      }
       await new Promise((r) => setTimeout(r, 1050));
       expect((await graphPost(sim, messagesPath, textTo('+905551234567'))).status).toBe(200);
     } finally {
