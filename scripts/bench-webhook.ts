@@ -200,7 +200,7 @@ function freePort(): Promise<number> {
 async function startHost(dataDir: string): Promise<{ child: ChildProcess; baseUrl: string; storage: string | undefined; output: () => string }> {
   const port = await freePort();
   const start = path.resolve(__dirname, '..', 'src', 'devhost', 'start.js');
-  const child = spawn(process.execPath, [start, '--azurite-ports', '0', '--azurite-in-memory'], {
+  const child = spawn(process.execPath, [...process.execArgv, start, '--azurite-ports', '0', '--azurite-in-memory'], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -156,6 +156,7 @@ export async function deliverMessage(services: DeliverServices, job: { firmId: n
   try {
     result = await request.send();
   } catch (error) {
+    if (error instanceof WhatsAppCloudError && error.details.code === 130429) pacer.noteThrottled(message.PhoneNumberId);
     return settleSendError(services, message, error, attempt, log, options.random);
   }
   return settleAccepted(services, message, result, request.body, log);

@@ -9,6 +9,13 @@ export const PAIR_LIMIT = { intervalMs: 6000, burst: 45 } as const;
  * over; this much extra per second absorbs that (2.5 %: 80/s is paced at 78/s).
  */
 const WINDOW_GUARD_MS = 25;
+/**
+ * A 130429 all the same (more jitter than the guard allows, several workers, or Meta counting what this pacer does not
+ * see, such as the number's inbound messages) doubles the number's guard up to this; the extra halves every
+ * GUARD_HALF_LIFE_MS without another one, so one bad moment does not slow the number for long.
+ */
+const MAX_WINDOW_GUARD_MS = 250;
+const GUARD_HALF_LIFE_MS = 60_000;
 
 /** A reservation: wait `waitMs`, then send. `cancel` gives the slot back if the send does not happen. */
 export interface PaceSlot {
@@ -26,13 +33,14 @@ export class SendPacer {
   private readonly nextFreeAt = new Map<string, number>();
   private readonly departures = new Map<string, number[]>();
   private readonly pairBuckets = new Map<string, { tokens: number; at: number }>();
+  private readonly widenedGuards = new Map<string, { guardMs: number; at: number }>();
 
   constructor(private readonly now: () => number = () => performance.timeOrigin + performance.now()) {}
 
   /** Books the next departure slot of a business number sending `perSecond` messages a second. */
   reserveNumberSlot(phoneNumberId: string, perSecond: number): PaceSlot {
-    const interval = (1000 + WINDOW_GUARD_MS) / Math.max(1, perSecond);
     const now = this.now();
+    const interval = (1000 + this.guardMs(phoneNumberId, now)) / Math.max(1, perSecond);
     const slot = Math.max(now, this.nextFreeAt.get(phoneNumberId) ?? 0);
     this.nextFreeAt.set(phoneNumberId, slot + interval);
     return {
@@ -52,12 +60,31 @@ export class SendPacer {
   departNow(phoneNumberId: string, perSecond: number): number {
     const now = this.now();
     const limit = Math.max(1, perSecond);
+    const window = 1000 + this.guardMs(phoneNumberId, now);
     const times = this.departures.get(phoneNumberId) ?? [];
-    while (times.length > 0 && now - (times[0] ?? 0) >= 1000 + WINDOW_GUARD_MS) times.shift();
-    if (times.length >= limit) return Math.ceil((times[0] ?? now) + 1000 + WINDOW_GUARD_MS - now);
+    while (times.length > 0 && now - (times[0] ?? 0) >= window) times.shift();
+    if (times.length >= limit) return Math.ceil((times[0] ?? now) + window - now);
     times.push(now);
     this.departures.set(phoneNumberId, times);
     return 0;
+  }
+
+  /** Meta answered 130429 for this number: widen its guard (see MAX_WINDOW_GUARD_MS). */
+  noteThrottled(phoneNumberId: string): void {
+    const now = this.now();
+    this.widenedGuards.set(phoneNumberId, { guardMs: Math.min(MAX_WINDOW_GUARD_MS, 2 * this.guardMs(phoneNumberId, now)), at: now });
+  }
+
+  /** The number's guard now: the base, plus whatever a 130429 added, halving every GUARD_HALF_LIFE_MS. */
+  guardMs(phoneNumberId: string, now: number = this.now()): number {
+    const widened = this.widenedGuards.get(phoneNumberId);
+    if (!widened) return WINDOW_GUARD_MS;
+    const extra = (widened.guardMs - WINDOW_GUARD_MS) * 0.5 ** ((now - widened.at) / GUARD_HALF_LIFE_MS);
+    if (extra < 1) {
+      this.widenedGuards.delete(phoneNumberId);
+      return WINDOW_GUARD_MS;
+    }
+    return WINDOW_GUARD_MS + extra;
   }
 
   /**

@@ -9,7 +9,7 @@ import { sweepOutbound } from '../../../src/outbound/sweep-outbound';
 import { createServices, type Services } from '../../../src/services';
 import { newId } from '../../../src/shared/ids';
 import { fakeClock, type FakeClock } from '../../support/auth-test-services';
-import { startTestStack, type OperatorClient, type StackOperator, type TestStack } from '../../support/test-stack';
+import { PHONES, startTestStack, type OperatorClient, type StackOperator, type TestStack } from '../../support/test-stack';
 import { waitUntil } from '../../support/wait-until';
 
 let stack: TestStack;
@@ -65,11 +65,11 @@ async function insertQueued(conversationId: string, label: string, now: Date): P
  * real time, finds each re-queued message early and leaves it waiting, so only these calls reach Meta.
  * @returns the outcome and the delay it scheduled, in whole seconds
  */
-async function tryAtNextAttempt(id: string, clock: FakeClock): Promise<{ outcome: string; delay: number }> {
+async function tryAtNextAttempt(id: string, clock: FakeClock, pacer = new SendPacer()): Promise<{ outcome: string; delay: number }> {
   const direct = { ...services, clock };
   const before = await row(id);
   if (before.NextAttemptAt) clock.set(before.NextAttemptAt);
-  const outcome = await deliverMessage(direct, { firmId: 1, messageId: id }, silent, { pacer: new SendPacer(), settings: outboundSettings(direct.config) });
+  const outcome = await deliverMessage(direct, { firmId: 1, messageId: id }, silent, { pacer, settings: outboundSettings(direct.config) });
   const after = await row(id);
   // Each wait is a new queue message made invisible for the delay (EnqueuedAt = when it shows), not a failed dequeue.
   if (outcome === 'retry-scheduled') expect(after.EnqueuedAt?.getTime()).toBe(after.NextAttemptAt?.getTime());
@@ -109,9 +109,14 @@ describe('Q3: back-off on the pair rate limit (131056)', () => {
     stack.simulator.injectFault({ match, action: { kind: 'error', code: 130429 }, times: 2 });
     const clock = fakeClock(new Date(Date.now() + 3600_000));
     const id = await insertQueued(conversationId, `q3-mixed-${from}`, clock.now());
-    const throttled = [await tryAtNextAttempt(id, clock), await tryAtNextAttempt(id, clock)];
+    const pacer = new SendPacer();
+    const throttled = [await tryAtNextAttempt(id, clock, pacer), await tryAtNextAttempt(id, clock, pacer)];
+    // Each 130429 doubled the number's pacing margin (25 → 50 → 100 ms); a pair limit says nothing about the number.
+    const phone = PHONES[1].phoneNumberId;
+    expect(pacer.guardMs(phone)).toBeGreaterThan(95);
     stack.simulator.injectFault({ match, action: { kind: 'error', code: 131056 }, times: 2 });
-    const paired = [await tryAtNextAttempt(id, clock), await tryAtNextAttempt(id, clock)];
+    const paired = [await tryAtNextAttempt(id, clock, pacer), await tryAtNextAttempt(id, clock, pacer)];
+    expect(pacer.guardMs(phone)).toBeLessThanOrEqual(100);
     expect(codesFor(id)).toEqual([130429, 130429, 131056, 131056]);
     // Throughput: full jitter under 2 s, then 4 s; pair limit: 4^0, 4^1 whatever came before.
     expect(throttled[0]?.delay).toBeLessThanOrEqual(2);

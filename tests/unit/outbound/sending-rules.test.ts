@@ -61,6 +61,40 @@ describe('SendPacer', () => {
     expect(400 / (((departures.at(-1) ?? 0) - (departures[0] ?? 0)) / 1000)).toBeGreaterThan(78);
   });
 
+  it('widens a number’s margin after a 130429 and narrows it back over minutes', () => {
+    let now = 0;
+    const pacer = new SendPacer(() => now);
+    const spacing = () => {
+      const first = pacer.reserveNumberSlot('n1', 80);
+      const second = pacer.reserveNumberSlot('n1', 80);
+      now += 10_000; // the next measurement starts on an idle number
+      return second.waitMs - first.waitMs;
+    };
+    expect(spacing()).toBeCloseTo(1025 / 80, 6);
+    pacer.noteThrottled('n1');
+    expect(pacer.guardMs('n1')).toBeCloseTo(50, 0);
+    for (let i = 0; i < 5; i++) pacer.noteThrottled('n1');
+    expect(pacer.guardMs('n1')).toBe(250);
+    expect(pacer.guardMs('n2')).toBe(25);
+    expect(spacing()).toBeGreaterThan(1240 / 80);
+    now += 50_000; // one minute after the last 130429: half the extra is gone
+    expect(pacer.guardMs('n1')).toBeCloseTo(25 + 225 / 2, 0);
+    now += 10 * 60_000;
+    expect(pacer.guardMs('n1')).toBe(25);
+    expect(spacing()).toBeCloseTo(1025 / 80, 6);
+  });
+
+  it('holds the sliding second to the widened window too', () => {
+    let now = 0;
+    const pacer = new SendPacer(() => now);
+    pacer.noteThrottled('n1');
+    for (let i = 0; i < 80; i++) expect(pacer.departNow('n1', 80)).toBe(0);
+    now += 1020;
+    expect(pacer.departNow('n1', 80)).toBe(30);
+    now += 30;
+    expect(pacer.departNow('n1', 80)).toBe(0);
+  });
+
   it('paces one customer at Meta’s pair limit: a burst, then one per 6 s', () => {
     let now = 0;
     const pacer = new SendPacer(() => now);
