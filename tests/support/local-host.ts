@@ -88,10 +88,24 @@ export class LocalHostExitedError extends Error {
  */
 export async function spawnLocalHost(options: SpawnLocalHostOptions = {}): Promise<SpawnedLocalHost> {
   if (!existsSync(compiledStart)) throw new Error(`${compiledStart} is missing: run "npm run build" before these tests.`);
+  // The port `freePort` found can be taken by another process (two test files run at once) before the child binds it:
+  // then the child exits naming the port, and a new free port is tried. A PORT the caller chose is never replaced.
+  for (let attempt = 1; ; attempt++) {
+    const port = String(await freePort());
+    try {
+      return await spawnOnce(options, port);
+    } catch (err) {
+      const lostRace = err instanceof LocalHostExitedError && options.env?.['PORT'] === undefined && err.output.includes(`Port ${port} on 127.0.0.1 is already in use`);
+      if (!lostRace || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function spawnOnce(options: SpawnLocalHostOptions, port: string): Promise<SpawnedLocalHost> {
   const args = [compiledStart, ...(options.appDir ? ['--app-dir', options.appDir] : []), ...(options.args ?? [])];
   const child = spawn(process.execPath, args, {
     cwd: repositoryRoot,
-    env: { ...process.env, PORT: String(await freePort()), ...options.env },
+    env: { ...process.env, PORT: port, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let output = '';
