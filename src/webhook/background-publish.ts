@@ -4,10 +4,11 @@ import type { RealtimeEvent, RealtimePublisher } from '../realtime/realtime-publ
 /** Past this backlog (events) the oldest deliveries are dropped (clients catch up through REST); memory stays bounded. */
 const MAX_BACKLOG_EVENTS = 20_000;
 /**
- * While this many committed changes wait, they go out together in one publish (up to MERGED_EVENTS events), which the
- * publisher merges per message: under a burst operators see the latest state rather than every intermediate step.
+ * Committed changes that wait while a publish is under way go out together in the next one (up to MERGED_EVENTS
+ * events), which the publisher merges per message and sends conversation by conversation side by side. A publish is
+ * a round trip (views read, then the service's answer), so taking one change at a time would cap the lane at one
+ * change per round trip and build a queue at a few hundred changes a second; merged, the wait stays about one publish.
  */
-const MERGE_WHEN_WAITING = 8;
 const MERGED_EVENTS = 500;
 
 interface Warn {
@@ -50,7 +51,7 @@ class PublishLane {
     this.draining = true;
     try {
       while (this.backlog.length > 0) {
-        const take = this.backlog.length >= MERGE_WHEN_WAITING ? this.mergedBatch() : [this.backlog.shift() as Entry];
+        const take = this.mergedBatch();
         const events = take.flatMap((entry) => entry.events);
         this.backlogEvents -= events.length;
         await this.publisher.publish(events).catch((error: unknown) => this.log.warn('realtime: publish failed', error));
