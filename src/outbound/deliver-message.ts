@@ -142,9 +142,6 @@ export async function deliverMessage(services: DeliverServices, job: { firmId: n
     return 'skipped';
   }
   const attempt = message.SendAttempts + 1;
-  const rate = message.MessagesPerSecond ?? settings.defaultMessagesPerSecond;
-  for (let wait = pacer.departNow(message.PhoneNumberId, rate); wait > 0; wait = pacer.departNow(message.PhoneNumberId, rate)) await sleep(wait);
-
   let request: { body: Record<string, unknown>; send: () => Promise<SendMessageResult> };
   try {
     request = buildSend(client, message, recipient, mediaId, await templateOf(services.db, message));
@@ -152,6 +149,10 @@ export async function deliverMessage(services: DeliverServices, job: { firmId: n
     await releaseClaim(services.db, message.Id, claimedAt, claimedAt);
     throw error;
   }
+  // The departure is counted right before the request starts, with nothing in between that could yield to other
+  // work: the later it leaves after being counted, the more it can bunch with the next one at Meta's end.
+  const rate = message.MessagesPerSecond ?? settings.defaultMessagesPerSecond;
+  for (let wait = pacer.departNow(message.PhoneNumberId, rate); wait > 0; wait = pacer.departNow(message.PhoneNumberId, rate)) await sleep(wait);
   let result: SendMessageResult;
   try {
     result = await request.send();

@@ -111,12 +111,12 @@ describe('Q3: back-off on the pair rate limit (131056)', () => {
     const id = await insertQueued(conversationId, `q3-mixed-${from}`, clock.now());
     const pacer = new SendPacer();
     const throttled = [await tryAtNextAttempt(id, clock, pacer), await tryAtNextAttempt(id, clock, pacer)];
-    // Each 130429 doubled the number's pacing margin (25 → 50 → 100 ms); a pair limit says nothing about the number.
+    // Each 130429 doubled the number's pacing margin (40 → 80 → 160 ms); a pair limit says nothing about the number.
     const phone = PHONES[1].phoneNumberId;
-    expect(pacer.guardMs(phone)).toBeGreaterThan(95);
+    expect(pacer.guardMs(phone)).toBeGreaterThan(155);
     stack.simulator.injectFault({ match, action: { kind: 'error', code: 131056 }, times: 2 });
     const paired = [await tryAtNextAttempt(id, clock, pacer), await tryAtNextAttempt(id, clock, pacer)];
-    expect(pacer.guardMs(phone)).toBeLessThanOrEqual(100);
+    expect(pacer.guardMs(phone)).toBeLessThanOrEqual(160);
     expect(codesFor(id)).toEqual([130429, 130429, 131056, 131056]);
     // Throughput: full jitter under 2 s, then 4 s; pair limit: 4^0, 4^1 whatever came before.
     expect(throttled[0]?.delay).toBeLessThanOrEqual(2);

@@ -58,7 +58,7 @@ describe('SendPacer', () => {
       now += 1; // requests arrive far faster than 80/s
     }
     for (let i = 80; i < departures.length; i++) expect((departures[i] ?? 0) - (departures[i - 80] ?? 0)).toBeGreaterThan(1000);
-    expect(400 / (((departures.at(-1) ?? 0) - (departures[0] ?? 0)) / 1000)).toBeGreaterThan(78);
+    expect(400 / (((departures.at(-1) ?? 0) - (departures[0] ?? 0)) / 1000)).toBeGreaterThan(76.5);
   });
 
   it('widens a number’s margin after a 130429 and narrows it back over minutes', () => {
@@ -70,18 +70,18 @@ describe('SendPacer', () => {
       now += 10_000; // the next measurement starts on an idle number
       return second.waitMs - first.waitMs;
     };
-    expect(spacing()).toBeCloseTo(1025 / 80, 6);
+    expect(spacing()).toBeCloseTo(1040 / 80, 6);
     pacer.noteThrottled('n1');
-    expect(pacer.guardMs('n1')).toBeCloseTo(50, 0);
+    expect(pacer.guardMs('n1')).toBeCloseTo(80, 0);
     for (let i = 0; i < 5; i++) pacer.noteThrottled('n1');
     expect(pacer.guardMs('n1')).toBe(250);
-    expect(pacer.guardMs('n2')).toBe(25);
+    expect(pacer.guardMs('n2')).toBe(40);
     expect(spacing()).toBeGreaterThan(1240 / 80);
     now += 50_000; // one minute after the last 130429: half the extra is gone
-    expect(pacer.guardMs('n1')).toBeCloseTo(25 + 225 / 2, 0);
+    expect(pacer.guardMs('n1')).toBeCloseTo(40 + 210 / 2, 0);
     now += 10 * 60_000;
-    expect(pacer.guardMs('n1')).toBe(25);
-    expect(spacing()).toBeCloseTo(1025 / 80, 6);
+    expect(pacer.guardMs('n1')).toBe(40);
+    expect(spacing()).toBeCloseTo(1040 / 80, 6);
   });
 
   it('holds the sliding second to the widened window too', () => {
@@ -90,8 +90,8 @@ describe('SendPacer', () => {
     pacer.noteThrottled('n1');
     for (let i = 0; i < 80; i++) expect(pacer.departNow('n1', 80)).toBe(0);
     now += 1020;
-    expect(pacer.departNow('n1', 80)).toBe(30);
-    now += 30;
+    expect(pacer.departNow('n1', 80)).toBe(60);
+    now += 60;
     expect(pacer.departNow('n1', 80)).toBe(0);
   });
 
