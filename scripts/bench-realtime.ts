@@ -13,6 +13,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { signWebhookBody } from '../src/devhost/graph-simulator/sign-webhook-body';
 import { startWebPubSubEmulator } from '../src/devhost/web-pubsub-emulator';
 import type { LocalHostReadyMessage } from '../src/devhost/start';
+import { postJson } from './post-json';
 
 const repositoryRoot = path.resolve(__dirname, '..', '..');
 const APP_SECRET = 'bench-realtime-app-secret-0001';
@@ -69,27 +70,8 @@ async function paced(send: (i: number) => Promise<void>, count = total): Promise
   await Promise.all(pending);
 }
 
-/**
- * The load generator's POST: node:http with keep-alive rather than fetch, whose undici cost ~0.7 ms of CPU per POST
- * here (bench:webhook measured it), on the cores the app, the emulator and the clients share.
- */
+/** Keep-alive connections for the load generator's POSTs (see post-json.ts). */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-function postBody(url: string, body: string, headers: Record<string, string> = {}): Promise<number> {
-  const target = new URL(url);
-  return new Promise<number>((resolve, reject) => {
-    const request = http.request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
-}
 
 async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -235,7 +217,7 @@ async function benchStack(): Promise<{ run: Run; webhook: Run; warmup: Run }> {
       const signature = signWebhookBody(APP_SECRET, body);
       const started = performance.now();
       sentAt.set(`wamid.${prefix}-${i}`, started);
-      const status = await postBody(`${api}/webhook`, body, { 'x-hub-signature-256': signature });
+      const status = await postJson(agent, `${api}/webhook`, body, { 'x-hub-signature-256': signature });
       if (status !== 200) throw new Error(`webhook answered ${status}`);
       return performance.now() - started;
     };
@@ -303,7 +285,7 @@ async function benchBareWebSocket(): Promise<Run> {
   try {
     await paced(async (i) => {
       sentAt.set(i, performance.now());
-      await postBody(`http://127.0.0.1:${port}/`, JSON.stringify({ i, text: `bench message ${i}` }));
+      await postJson(agent, `http://127.0.0.1:${port}/`, JSON.stringify({ i, text: `bench message ${i}` }));
     });
     await waitUntil(() => latencies.length >= total * clientCount, 10_000);
     return { latencies, expected: total * clientCount };

@@ -2,7 +2,7 @@
 // and the same load against a bare node:http server that only verifies the signature, for comparison.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, createServer, request } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { QueueServiceClient } from '@azure/storage-queue';
 import BetterSqlite3 from 'better-sqlite3';
 import { signWebhookBody, verifyWebhookSignature } from '../src/webhook/verify-signature';
+import { postJson } from './post-json';
 
 const APP_SECRET = 'bench-app-secret-0123456789abcdef';
 const PHONE_NUMBER_ID = '106540352242922';
@@ -53,31 +54,14 @@ const acceptedIds = new Set<string>();
 
 /**
  * Keep-alive connections, at most `--sockets` open at once (Meta delivers over a bounded set of connections; an
- * unbounded client would measure its own connection storms). node:http rather than fetch: undici cost the client
- * ~0.7 ms of CPU per POST here, CPU the host under test shares on this machine.
+ * unbounded client would measure its own connection storms).
  */
 let agent = new Agent({ keepAlive: true, maxSockets: 64 });
-
-function send(url: string, body: string, signature: string): Promise<number> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-hub-signature-256': signature } },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 async function postOnce(url: string, item: { body: string; signature: string; ids: string[] }): Promise<boolean> {
   let kind: string;
   try {
-    const status = await send(url, item.body, item.signature);
+    const status = await postJson(agent, url, item.body, { 'x-hub-signature-256': item.signature });
     if (status === 200) {
       for (const id of item.ids) acceptedIds.add(id);
       return true;
