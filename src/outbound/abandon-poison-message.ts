@@ -1,6 +1,6 @@
 // Settles a message that reached `outbound-messages-poison`: it never ends silently, and the reason shows live.
 import type { Services } from '../services';
-import { publishInBackground } from '../webhook/background-publish';
+import { publishInBackground } from '../realtime/background-publish';
 import { explainSendFailure } from './classify-send-error';
 import { firmDefaultLanguage } from './firm-language';
 import { markFailed, markUnknown } from './outbound.queries';

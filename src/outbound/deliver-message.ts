@@ -8,7 +8,7 @@ import { firmDefaultLanguage } from './firm-language';
 import { TemplateParametersSchema, templateComponents, templateParameterSpec, type TemplateParameters, type TemplateParameterSpec } from '../templates/template-parameters';
 import { ensureMetaMedia, UploadMissingError } from '../uploads/ensure-meta-media';
 import { applyPendingStatuses } from '../webhook/apply-message-status';
-import { publishInBackground } from '../webhook/background-publish';
+import { publishInBackground } from '../realtime/background-publish';
 import { firmSecret } from '../firms/firm-secrets';
 import { markChannelHealthy, raiseChannelHealthAlert } from './channel-health';
 import { backoffSeconds, classifySendError, explainSendFailure, type SendFailureReason } from './classify-send-error';

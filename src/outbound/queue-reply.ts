@@ -12,8 +12,8 @@ import type { Services } from '../services';
 import { AppError } from '../shared/app-error';
 import { resolveTemplateSend } from '../templates/resolve-template';
 import type { TemplateParameters } from '../templates/template-parameters';
-import { applyConversationActivity } from '../webhook/conversation-activity';
-import { publishInBackground } from '../webhook/background-publish';
+import { applyConversationActivity } from '../inbox/conversation-activity';
+import { publishInBackground } from '../realtime/background-publish';
 import { enqueueOutbound, queuedMessageRow } from './outbound.queries';
 import { isMediaType, type SendMessageBody } from './outbound.schemas';
 

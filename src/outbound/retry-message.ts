@@ -7,7 +7,7 @@ import { loadMessages } from '../realtime/realtime-views.queries';
 import type { MessageView } from '../realtime/realtime-events.schemas';
 import type { Services } from '../services';
 import { AppError } from '../shared/app-error';
-import { publishInBackground } from '../webhook/background-publish';
+import { publishInBackground } from '../realtime/background-publish';
 import { enqueueOutbound, outboundRank } from './outbound.queries';
 
 interface Logger {

@@ -4,7 +4,7 @@ import { requireConversation } from '../inbox/conversation-access';
 import type { RealtimeEvent } from '../realtime/realtime-publisher';
 import type { Services } from '../services';
 import { AppError } from '../shared/app-error';
-import { findOrCreateConversation } from '../webhook/conversation-activity';
+import { findOrCreateConversation } from '../inbox/conversation-activity';
 import { resolveCustomer } from '../webhook/customer-identity';
 import { queuedMessageRow } from './outbound.queries';
 import type { StartConversationBody } from './outbound.schemas';

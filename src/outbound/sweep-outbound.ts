@@ -1,6 +1,6 @@
 // The outbound sweep (timer): queues messages committed but never (or no longer) on the queue, and settles dead sends.
 import type { Services } from '../services';
-import { publishInBackground } from '../webhook/background-publish';
+import { publishInBackground } from '../realtime/background-publish';
 import { explainSendFailure } from './classify-send-error';
 import { firmDefaultLanguage } from './firm-language';
 import { enqueueOutbound, markUnknown } from './outbound.queries';

@@ -5,7 +5,7 @@ import { newId } from '../shared/ids';
 import type { RealtimeEvent } from '../realtime/realtime-publisher';
 import { applyAnnotationsTo, findByWhatsAppId } from './apply-annotations';
 import { applyMessageStatus } from './apply-message-status';
-import { applyConversationActivity, findOrCreateConversation, foldActivity, type ConversationActivity } from './conversation-activity';
+import { applyConversationActivity, findOrCreateConversation, foldActivity, type ConversationActivity } from '../inbox/conversation-activity';
 import { applyIdentityChange, identityOf, resolveCustomer, type CustomerIdentity } from './customer-identity';
 import { messagePreview, type NormalizedInboundMessage } from './normalize-inbound-message';
 import type { NormalizedStatus } from './normalize-status';

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables';
 import type { Clock } from '../shared/clock';
 import type { RealtimeEvent, RealtimePublisher } from '../realtime/realtime-publisher';
-import { publishInBackground } from './background-publish';
+import { publishInBackground } from '../realtime/background-publish';
 import { writeMessagesChange } from './change-writer';
 import type { IngestResult, RoutedMessagesChange } from './ingest-messages-change';
 import { normalizeInboundMessage, type NormalizedInboundMessage } from './normalize-inbound-message';

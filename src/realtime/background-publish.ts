@@ -1,5 +1,5 @@
 // Hands committed changes to the real-time port in commit order, without letting a slow publisher hold up Meta.
-import type { RealtimeEvent, RealtimePublisher } from '../realtime/realtime-publisher';
+import type { RealtimeEvent, RealtimePublisher } from './realtime-publisher';
 
 /** Past this backlog (events) the oldest deliveries are dropped (clients catch up through REST); memory stays bounded. */
 const MAX_BACKLOG_EVENTS = 20_000;
