@@ -58,12 +58,11 @@ function row(name: string, run: Run): string {
 
 /** Calls `send(i)` for i = 0…count-1 at `rate` per second (catching up after a late timer), then waits for them. */
 async function paced(send: (i: number) => Promise<void>, count = total): Promise<void> {
-  const total = count;
   const pending: Promise<void>[] = [];
   const started = performance.now();
   let next = 0;
-  while (next < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+  while (next < count) {
+    const due = Math.min(count, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
     while (next < due) pending.push(send(next++));
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
