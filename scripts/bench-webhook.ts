@@ -1,7 +1,7 @@
 // `npm run bench:webhook`: signed webhook throughput and latency through the local host (SQLite, full processing),
 // and the same load against a bare node:http server that only verifies the signature, for comparison.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -15,6 +15,8 @@ import { postJson } from './post-json';
 const APP_SECRET = 'bench-app-secret-0123456789abcdef';
 const PHONE_NUMBER_ID = '106540352242922';
 const CUSTOMERS = 200;
+/** USER_HZ: /proc reports CPU time in these ticks; 100 on every Linux build Node supports. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 interface PhaseResult {
   readonly label: string;
@@ -25,6 +27,8 @@ interface PhaseResult {
   /** POSTs not answered 200. */
   readonly failures: number;
   readonly messagesPerPost: number;
+  /** The host's CPU time during the phase (Linux /proc), ms per message: its main thread, and all its threads. */
+  readonly hostCpu?: { readonly mainMsPerMessage: number; readonly processMsPerMessage: number };
 }
 
 let sequence = 0;
@@ -53,15 +57,18 @@ const failureKinds = new Map<string, number>();
 const acceptedIds = new Set<string>();
 
 /**
- * Keep-alive connections, at most `--sockets` open at once (Meta delivers over a bounded set of connections; an
- * unbounded client would measure its own connection storms).
+ * Where POSTs go: the URL, over keep-alive connections, at most `--sockets` open at once (Meta delivers over a bounded
+ * set of connections; an unbounded client would measure its own connection storms).
  */
-let agent = new Agent({ keepAlive: true, maxSockets: 64 });
+interface Target {
+  readonly url: string;
+  readonly agent: Agent;
+}
 
-async function postOnce(url: string, item: { body: string; signature: string; ids: string[] }): Promise<boolean> {
+async function postOnce(target: Target, item: { body: string; signature: string; ids: string[] }): Promise<boolean> {
   let kind: string;
   try {
-    const status = await postJson(agent, url, item.body, { 'x-hub-signature-256': item.signature });
+    const status = await postJson(target.agent, target.url, item.body, { 'x-hub-signature-256': item.signature });
     if (status === 200) {
       for (const id of item.ids) acceptedIds.add(id);
       return true;
@@ -78,7 +85,7 @@ async function postOnce(url: string, item: { body: string; signature: string; id
  * Open loop: POSTs leave at a fixed rate whatever the answers do, and each latency is measured from the moment
  * the POST was due (so a stalled server shows up as latency, not as a politely slower client).
  */
-async function openLoop(label: string, url: string, messagesPerSecond: number, messagesPerPost: number, seconds: number): Promise<PhaseResult> {
+async function openLoop(label: string, target: Target, messagesPerSecond: number, messagesPerPost: number, seconds: number): Promise<PhaseResult> {
   const postsPerSecond = messagesPerSecond / messagesPerPost;
   const total = Math.round(postsPerSecond * seconds);
   const items = Array.from({ length: total }, () => signedBody(messagesPerPost));
@@ -93,7 +100,7 @@ async function openLoop(label: string, url: string, messagesPerSecond: number, m
     const item = items[i]!;
     // From when it was due, or from when it left if the timer let it leave up to 1 ms early.
     const from = Math.min(due, performance.now());
-    const p = postOnce(url, item).then((ok) => {
+    const p = postOnce(target, item).then((ok) => {
       latenciesMs.push(performance.now() - from);
       if (!ok) failures++;
       inFlight.delete(p);
@@ -106,7 +113,7 @@ async function openLoop(label: string, url: string, messagesPerSecond: number, m
 }
 
 /** Closed loop: `connections` senders each POST again as soon as the last answer came; shows capacity. */
-async function closedLoop(label: string, url: string, connections: number, seconds: number): Promise<PhaseResult> {
+async function closedLoop(label: string, target: Target, connections: number, seconds: number): Promise<PhaseResult> {
   const latenciesMs: number[] = [];
   let failures = 0;
   let posts = 0;
@@ -117,7 +124,7 @@ async function closedLoop(label: string, url: string, connections: number, secon
       while (performance.now() < deadline) {
         const item = signedBody(1);
         const t = performance.now();
-        if (!(await postOnce(url, item))) failures++;
+        if (!(await postOnce(target, item))) failures++;
         latenciesMs.push(performance.now() - t);
         posts++;
       }
@@ -125,6 +132,33 @@ async function closedLoop(label: string, url: string, connections: number, secon
   );
   const elapsed = (performance.now() - started) / 1000;
   return { label, messages: posts, posts, seconds: elapsed, latenciesMs, failures, messagesPerPost: 1 };
+}
+
+/** CPU time (user + system) of a process or one of its threads, in ms, from /proc; undefined where there is no /proc. */
+function cpuMs(statFile: string): number | undefined {
+  try {
+    // Fields after the command name (which may contain spaces): utime is the 12th, stime the 13th.
+    const stat = readFileSync(statFile, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs a host phase and notes the host's CPU per message: the main thread is the one event loop every webhook passes
+ * through, so its ms per message bounds the capacity (1,000 / ms); the process figure adds GC helpers and the
+ * emulators' threads.
+ */
+async function withHostCpu(pid: number | undefined, phase: () => Promise<PhaseResult>): Promise<PhaseResult> {
+  const main = `/proc/${pid}/task/${pid}/stat`;
+  const all = `/proc/${pid}/stat`;
+  const before = { main: cpuMs(main), all: cpuMs(all) };
+  const result = await phase();
+  const after = { main: cpuMs(main), all: cpuMs(all) };
+  if (before.main === undefined || after.main === undefined || before.all === undefined || after.all === undefined) return result;
+  return { ...result, hostCpu: { mainMsPerMessage: (after.main - before.main) / result.messages, processMsPerMessage: (after.all - before.all) / result.messages } };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -142,8 +176,9 @@ function row(result: PhaseResult): string {
     percentile(sorted, 99).toFixed(1).padStart(7),
     (sorted.at(-1) ?? NaN).toFixed(1).padStart(7),
     String(result.failures).padStart(7),
+    result.hostCpu ? `${result.hostCpu.mainMsPerMessage.toFixed(2).padStart(6)} / ${result.hostCpu.processMsPerMessage.toFixed(2)}` : '',
   ];
-  return cells.join(' ');
+  return cells.join(' ').trimEnd();
 }
 
 /** The comparison server: reads the body, checks X-Hub-Signature-256, answers 200 or 401. Nothing else. */
@@ -261,7 +296,7 @@ async function main(): Promise<void> {
   const seconds = Number(values.seconds);
   const batch = Number(values.batch);
   const connections = Number(values.connections);
-  agent = new Agent({ keepAlive: true, maxSockets: Number(values.sockets) });
+  const agent = new Agent({ keepAlive: true, maxSockets: Number(values.sockets) });
 
   const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-webhook-'));
@@ -270,18 +305,19 @@ async function main(): Promise<void> {
   const bare = fork(__filename, ['--bare-server'], { stdio: 'ignore' });
   const results: PhaseResult[] = [];
   try {
-    const hostUrl = `${host.baseUrl}/webhook`;
-    const warmUp = await openLoop(`warm-up: 1 message/POST, ${rate / 2}/s, ${values.warmup} s`, hostUrl, rate / 2, 1, Number(values.warmup));
-    results.push(await openLoop(`host: 1 message/POST, open loop ${rate}/s, ${seconds} s`, hostUrl, rate, 1, seconds));
-    results.push(await openLoop(`host: ${batch} messages/POST, open loop ${rate}/s, ${seconds} s`, hostUrl, rate, batch, seconds));
-    results.push(await closedLoop(`host: 1 message/POST, closed loop, ${connections} conns`, hostUrl, connections, Math.max(5, seconds / 2)));
+    const hostTarget: Target = { url: `${host.baseUrl}/webhook`, agent };
+    const pid = host.child.pid;
+    const warmUp = await openLoop(`warm-up: 1 message/POST, ${rate / 2}/s, ${values.warmup} s`, hostTarget, rate / 2, 1, Number(values.warmup));
+    results.push(await withHostCpu(pid, () => openLoop(`host: 1 message/POST, open loop ${rate}/s, ${seconds} s`, hostTarget, rate, 1, seconds)));
+    results.push(await withHostCpu(pid, () => openLoop(`host: ${batch} messages/POST, open loop ${rate}/s, ${seconds} s`, hostTarget, rate, batch, seconds)));
+    results.push(await withHostCpu(pid, () => closedLoop(`host: 1 message/POST, closed loop, ${connections} conns`, hostTarget, connections, Math.max(5, seconds / 2))));
 
     const acceptedByHost = new Set(acceptedIds);
     const barePort = await new Promise<number>((resolve) => bare.once('message', (m: { port: number }) => resolve(m.port)));
-    const bareUrl = `http://127.0.0.1:${barePort}/webhook`;
-    await openLoop('warm-up', bareUrl, 200, 1, 2);
-    results.push(await openLoop(`bare verifier: 1 message/POST, open loop ${rate}/s`, bareUrl, rate, 1, seconds));
-    results.push(await closedLoop(`bare verifier: closed loop, ${connections} conns`, bareUrl, connections, Math.max(5, seconds / 2)));
+    const bareTarget: Target = { url: `http://127.0.0.1:${barePort}/webhook`, agent };
+    await openLoop('warm-up', bareTarget, 200, 1, 2);
+    results.push(await openLoop(`bare verifier: 1 message/POST, open loop ${rate}/s`, bareTarget, rate, 1, seconds));
+    results.push(await closedLoop(`bare verifier: closed loop, ${connections} conns`, bareTarget, connections, Math.max(5, seconds / 2)));
 
     const hostPhases = [warmUp, ...results.slice(0, 3)];
     const sentToHost = hostPhases.reduce((n, r) => n + r.messages, 0);
@@ -296,7 +332,7 @@ async function main(): Promise<void> {
 
     const cpu = cpus();
     console.log(`\nbench:webhook — Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, load average before ${loadBefore}; SQLite at ${dbFile} (WAL, synchronous=FULL); client: node:http keep-alive, ≤ ${values.sockets} sockets`);
-    console.log(`${'phase'.padEnd(52)} ${'msg/s'.padStart(7)} ${'POST/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'non-200'.padStart(7)}`);
+    console.log(`${'phase'.padEnd(52)} ${'msg/s'.padStart(7)} ${'POST/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'non-200'.padStart(7)}  host CPU ms/msg (main thread / process)`);
     console.log(`${row(warmUp)}   (not measured)`);
     for (const result of results) console.log(row(result));
     const hostCapacity = results[2]!.messages / results[2]!.seconds;
@@ -304,6 +340,10 @@ async function main(): Promise<void> {
     const hostP99 = percentile([...results[0]!.latenciesMs].sort((a, b) => a - b), 99);
     const bareP99 = percentile([...results[3]!.latenciesMs].sort((a, b) => a - b), 99);
     console.log(`\ncapacity ratio host / bare verifier: ${(hostCapacity / bareCapacity).toFixed(3)} (${hostCapacity.toFixed(0)} vs ${bareCapacity.toFixed(0)} msg/s, 1 message/POST)`);
+    const mainCpu = results[0]!.hostCpu?.mainMsPerMessage;
+    if (mainCpu !== undefined) {
+      console.log(`host main thread: ${mainCpu.toFixed(2)} ms CPU per 1-message webhook at ${rate}/s, so one event loop serves at most ~${(1000 / mainCpu).toFixed(0)} msg/s`);
+    }
     console.log(`p99 ratio at ${rate} msg/s, 1 message/POST: ${(hostP99 / bareP99).toFixed(1)}× (${hostP99.toFixed(1)} vs ${bareP99.toFixed(1)} ms)`);
     if (host.storage) {
       const queues = QueueServiceClient.fromConnectionString(host.storage);
