@@ -72,6 +72,10 @@ param passwordResetUrl string = ''
 
 param bootstrapFirmId int = 1
 param bootstrapAdminUserName string = 'admin'
+@description('E-mail address of the first admin, so it can reset the one-time password printed in the log')
+param bootstrapAdminEmail string = ''
+@description('Phone of the first admin in international format (905551234567), for reset codes by SMS when it has no e-mail')
+param bootstrapAdminPhone string = ''
 
 @allowed([
   512
@@ -399,6 +403,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     Security__TrustForwardedFor: 'true'
     Bootstrap__FirmId: string(bootstrapFirmId)
     Bootstrap__AdminUserName: bootstrapAdminUserName
+    Bootstrap__AdminEmail: bootstrapAdminEmail
+    Bootstrap__AdminPhone: bootstrapAdminPhone
   }
   dependsOn: [
     // Key Vault references and identity-based storage resolve only once the identity holds its roles.

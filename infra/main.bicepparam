@@ -28,6 +28,8 @@ param passwordResetUrl = readEnvironmentVariable('PASSWORD_RESET_URL', '')
 
 param bootstrapFirmId = 1
 param bootstrapAdminUserName = 'admin'
+param bootstrapAdminEmail = ''
+param bootstrapAdminPhone = ''
 
 param instanceMemoryMB = 2048
 param maximumInstanceCount = 100

@@ -38,7 +38,11 @@ export async function bootstrapFirstRun(deps: BootstrapDeps): Promise<void> {
   const generated = config.bootstrap.adminPassword === undefined;
   const password = config.bootstrap.adminPassword ?? randomBytes(18).toString('base64url');
   try {
-    await createOperator(deps, { firmId, userName: config.bootstrap.adminUserName, fullName: 'Administrator', role: 'Admin', password });
+    await createOperator(
+      deps,
+      { firmId, userName: config.bootstrap.adminUserName, fullName: 'Administrator', role: 'Admin', password, email: config.bootstrap.adminEmail, phone: config.bootstrap.adminPhone },
+      { via: 'bootstrap' },
+    );
   } catch (error) {
     // Another instance bootstrapped at the same moment: its admin stands.
     const again = await db.selectFrom('WhatsApp_Operators').select('Id').executeTakeFirst();
@@ -51,6 +55,9 @@ export async function bootstrapFirstRun(deps: BootstrapDeps): Promise<void> {
       ? `Created the first admin "${config.bootstrap.adminUserName}" in firm ${firmId} with the one-time password ${password} (shown only now; change it after signing in).`
       : `Created the first admin "${config.bootstrap.adminUserName}" in firm ${firmId} with the password from Bootstrap__AdminPassword.`,
   );
+  if (!config.bootstrap.adminEmail && !config.bootstrap.adminPhone) {
+    print('The first admin has no e-mail address or phone, so it cannot reset a lost password: set Bootstrap__AdminEmail (or add one after signing in).');
+  }
 }
 
 /** Runs an insert and treats "the row is already there" as success. */

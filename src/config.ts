@@ -1,6 +1,7 @@
 // Settings: read once from the environment (Azure app settings, `Section__Key` names), validated with zod, frozen.
 import path from 'node:path';
 import { z } from 'zod';
+import { EmailSchema, PhoneSchema } from './admin/operator.schemas';
 
 /** Thrown when a setting is missing or unsafe; its message names every offending setting. */
 export class ConfigError extends Error {
@@ -106,6 +107,8 @@ const SettingsSchema = z.object({
   Bootstrap__FirmId: intSetting(1, 1, 2_147_483_647),
   Bootstrap__AdminUserName: optionalText.transform((v) => v ?? 'admin'),
   Bootstrap__AdminPassword: optionalText,
+  Bootstrap__AdminEmail: optionalText.pipe(EmailSchema.optional()),
+  Bootstrap__AdminPhone: optionalText.pipe(PhoneSchema.optional()),
   PORT: intSetting(7071, 0, 65_535),
 });
 
@@ -158,7 +161,14 @@ export interface Config {
     readonly passwordRequireComplexity: boolean;
     readonly trustForwardedFor: boolean;
   };
-  readonly bootstrap: { readonly firmId: number; readonly adminUserName: string; readonly adminPassword: string | undefined };
+  readonly bootstrap: {
+    readonly firmId: number;
+    readonly adminUserName: string;
+    readonly adminPassword: string | undefined;
+    /** Where the first admin receives password resets (e-mail first, then SMS), as any other operator does. */
+    readonly adminEmail: string | undefined;
+    readonly adminPhone: string | undefined;
+  };
 }
 
 /** The names of every setting, for documentation checks and the local host. */
@@ -251,7 +261,13 @@ function toConfig(s: Settings): Config {
       passwordRequireComplexity: s.Security__PasswordRequireComplexity,
       trustForwardedFor: s.Security__TrustForwardedFor,
     },
-    bootstrap: { firmId: s.Bootstrap__FirmId, adminUserName: s.Bootstrap__AdminUserName, adminPassword: s.Bootstrap__AdminPassword },
+    bootstrap: {
+      firmId: s.Bootstrap__FirmId,
+      adminUserName: s.Bootstrap__AdminUserName,
+      adminPassword: s.Bootstrap__AdminPassword,
+      adminEmail: s.Bootstrap__AdminEmail,
+      adminPhone: s.Bootstrap__AdminPhone,
+    },
   };
 }
 

@@ -83,6 +83,8 @@ describe('settings', () => {
     ['weak bootstrap password', { ...base, Bootstrap__AdminPassword: 'short' }, 'Bootstrap__AdminPassword'],
     ['partial identity storage', { ...base, AzureWebJobsStorage__blobServiceUri: 'https://a.blob.core.windows.net' }, 'AzureWebJobsStorage__queueServiceUri'],
     ['firm id zero', { ...base, Bootstrap__FirmId: '0' }, 'Bootstrap__FirmId'],
+    ['a bootstrap admin e-mail that is not one', { ...base, Bootstrap__AdminEmail: 'admin-at-example' }, 'Bootstrap__AdminEmail'],
+    ['a bootstrap admin phone with a plus and spaces', { ...base, Bootstrap__AdminPhone: '+90 555 123 45 67' }, 'Bootstrap__AdminPhone'],
   ];
 
   it.each(badCases)('rejects %s, naming the setting', (_label, env, setting) => {
