@@ -1,7 +1,7 @@
 // Settings: read once from the environment (Azure app settings, `Section__Key` names), validated with zod, frozen.
 import path from 'node:path';
 import { z } from 'zod';
-import { EmailSchema, PhoneSchema } from './admin/operator.schemas';
+import { EmailSchema, PhoneSchema } from './shared/contact-address.schemas';
 
 /** Thrown when a setting is missing or unsafe; its message names every offending setting. */
 export class ConfigError extends Error {
@@ -86,7 +86,7 @@ const SettingsSchema = z.object({
   WhatsApp__MessagesPerSecond: intSetting(80, 1, 1000),
   WhatsApp__SendTimeoutSeconds: intSetting(20, 1, 120),
   Email__ConnectionString: optionalText,
-  Email__SenderAddress: optionalText.pipe(z.email('must be an e-mail address').optional()),
+  Email__SenderAddress: optionalText.pipe(EmailSchema.optional()),
   Sms__NetGsm__Username: optionalText,
   Sms__NetGsm__Password: optionalText,
   Sms__NetGsm__Header: optionalText,

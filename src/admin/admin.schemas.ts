@@ -1,6 +1,7 @@
 // Request shapes of the admin endpoints, built from the shared operator field schemas.
 import { z } from 'zod';
-import { EmailSchema, FullNameSchema, LanguageSchema, PhoneSchema, RoleSchema, UserNameSchema } from './operator.schemas';
+import { EmailSchema, PhoneSchema } from '../shared/contact-address.schemas';
+import { FullNameSchema, LanguageSchema, RoleSchema, UserNameSchema } from './operator.schemas';
 
 /** A UUID as the app makes them (lower- or upper-case hex). */
 export const OperatorIdParamsSchema = z.object({

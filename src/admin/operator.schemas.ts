@@ -1,5 +1,6 @@
 // Operator fields as every boundary (REST, CLI, bootstrap) validates them: one schema per fact.
 import { z } from 'zod';
+import { EmailSchema, PhoneSchema } from '../shared/contact-address.schemas';
 
 export const RoleSchema = z.enum(['Admin', 'Agent'], { message: 'must be Admin or Agent' });
 
@@ -19,11 +20,6 @@ export const FullNameSchema = z
   .min(1, 'is required')
   .max(128, 'must be at most 128 characters')
   .refine(noControlCharacters, 'must not contain control characters');
-
-export const EmailSchema = z.email('must be an e-mail address').max(254, 'must be at most 254 characters');
-
-/** International format without `+` or spaces, as WhatsApp and NetGSM use it: 905551234567. */
-export const PhoneSchema = z.string().trim().regex(/^[1-9]\d{9,14}$/, 'must be 10–15 digits in international format, e.g. 905551234567');
 
 export const LanguageSchema = z.enum(['tr', 'en'], { message: 'must be tr or en' });
 
