@@ -35,20 +35,36 @@ export function classifySendError(error: unknown): SendErrorClass {
         ? { outcome: 'retry', backoff: 'transient', maxAttempts: TRANSIENT_MAX_ATTEMPTS }
         : { outcome: 'fail', channelHealth: error.details.httpStatus === 401 };
     case 'graph':
-      return classifyGraphCode(error.details.code ?? -1, error.details.httpStatus);
+      return classifyGraphCode(error.details.code ?? -1, error.details.httpStatus, error.details.isTransient);
   }
 }
 
-function classifyGraphCode(code: number, httpStatus: number | undefined): SendErrorClass {
+function classifyGraphCode(code: number, httpStatus: number | undefined, isTransient: boolean | undefined): SendErrorClass {
   if (code === 131056) return { outcome: 'retry', backoff: 'pair', maxAttempts: THROTTLE_MAX_ATTEMPTS };
   if (code === 130429 || code === 4 || code === 80007) return { outcome: 'retry', backoff: 'throughput', maxAttempts: THROTTLE_MAX_ATTEMPTS };
   if (TRANSIENT_CODES.has(code)) return { outcome: 'retry', backoff: 'transient', maxAttempts: TRANSIENT_MAX_ATTEMPTS };
   if (code === 190 || code === 0) return { outcome: 'fail', channelHealth: true };
-  if ((httpStatus ?? 0) >= 500 && !KNOWN_PERMANENT.has(code)) return { outcome: 'retry', backoff: 'transient', maxAttempts: TRANSIENT_MAX_ATTEMPTS };
-  return { outcome: 'fail', channelHealth: false };
+  if (isPermanent(code)) return { outcome: 'fail', channelHealth: false };
+  // A code nobody documents is tried a few times, then failed (SECURITY.md §6.3), unless Graph itself says retrying
+  // cannot help (`is_transient: false`). A 5xx or `is_transient: true` changes nothing: it is retried either way.
+  if (isTransient === false && (httpStatus ?? 0) < 500) return { outcome: 'fail', channelHealth: false };
+  return { outcome: 'retry', backoff: 'transient', maxAttempts: TRANSIENT_MAX_ATTEMPTS };
 }
 
-const KNOWN_PERMANENT = new Set([3, 10, 100, 131005, 131008, 131009, 131021, 131026, 131031, 131042, 131045, 131047, 131048, 131049, 131050, 131051, 131053]);
+/**
+ * Codes WHATSAPP.md §9 documents as final until a person fixes the request, the template, the account or the number,
+ * with the families below (permissions 200–299, templates 132xxx, registration 133000–133016); and 131030, a test
+ * number's recipient that is not on its allowed list (Meta's error-codes page).
+ */
+const PERMANENT_CODES = new Set([
+  3, 10, 33, 100, 368, 130403, 130472, 130497, 131005, 131008, 131009, 131021, 131026, 131030, 131031, 131037, 131042, 131045, 131047, 131048, 131049,
+  131050, 131051, 131052, 131053, 131063, 131064, 135000,
+]);
+
+function isPermanent(code: number): boolean {
+  if (TRANSIENT_CODES.has(code)) return false;
+  return PERMANENT_CODES.has(code) || (code >= 200 && code <= 299) || (code >= 132000 && code < 133000) || (code >= 133000 && code <= 133016);
+}
 
 /**
  * The delay before retry number `attempt` (1 = after the first failure; for the pair limit, the first 131056), in seconds.

@@ -267,13 +267,14 @@ async function settleSendError(services: DeliverServices, message: LoadedMessage
   const record = (reason: SendFailureReason): FailureRecord => ({
     code,
     title: graph.title ?? (error instanceof Error ? error.message : String(error)),
-    details: explainSendFailure(reason, language) + (graph.errorDetails ? ` (Meta: ${graph.errorDetails})` : ''),
+    details: explainSendFailure(reason, language) + metaNote(graph),
   });
 
   if (verdict.outcome === 'retry' && attempt < verdict.maxAttempts) {
     // Meta's pair limit counts its own refusals (retry after 4^X s); a throughput throttle before says nothing about the pair.
     const pairLimited = verdict.backoff === 'pair';
-    const delay = backoffSeconds(verdict.backoff, pairLimited ? message.PairLimitHits + 1 : attempt, random);
+    // A `Retry-After` (a proxy's maintenance window) is honoured, so the few tries are not all spent inside it.
+    const delay = Math.max(backoffSeconds(verdict.backoff, pairLimited ? message.PairLimitHits + 1 : attempt, random), Math.min(graph.retryAfterSeconds ?? 0, MAX_RETRY_AFTER_SECONDS));
     const retryAt = new Date(now.getTime() + delay * 1000);
     if (await scheduleRetry(services.db, message.Id, retryAt, record(code ?? 'gave-up'), now, pairLimited)) {
       await enqueueOutbound(services, message.FirmId, message.Id, now, delay, true);
@@ -295,6 +296,15 @@ async function settleSendError(services: DeliverServices, message: LoadedMessage
   }
   await wakeNext(services, message, now, log);
   return 'failed';
+}
+
+/** The longest `Retry-After` obeyed; a longer one still retries after this (the queue's visibility delay stays small). */
+const MAX_RETRY_AFTER_SECONDS = 3600;
+
+/** Meta's own words and its trace id (what Meta support asks for), appended to the operator's explanation. */
+function metaNote(graph: WhatsAppCloudError['details']): string {
+  const parts = [graph.errorDetails, graph.fbtraceId ? `fbtrace_id ${graph.fbtraceId}` : undefined].filter((part) => part !== undefined && part !== '');
+  return parts.length > 0 ? ` (Meta: ${parts.join('; ')})` : '';
 }
 
 /** A `queued` message that cannot be sent at all (no credentials, file gone, Meta refused the file). */

@@ -60,6 +60,10 @@ export class WhatsAppCloudError extends Error {
       readonly title?: string;
       readonly errorDetails?: string;
       readonly fbtraceId?: string;
+      /** Graph's own `is_transient` flag, when it sent one. */
+      readonly isTransient?: boolean;
+      /** A `Retry-After` header on the error answer (a proxy in front of Graph may send one), in seconds. */
+      readonly retryAfterSeconds?: number;
       readonly causeCode?: string;
     } = {},
   ) {
@@ -68,16 +72,29 @@ export class WhatsAppCloudError extends Error {
   }
 }
 
+/** A number, or a string of digits (resellers and proxies re-serialise Graph's numbers as strings). */
+const GraphNumberSchema = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
+/** Optional fields are read leniently: one odd field must not hide Meta's `code` and turn a refusal into a bare HTTP error. */
+const lenient = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
+
 const GraphErrorSchema = z.looseObject({
   error: z.looseObject({
-    message: z.string().nullish(),
-    code: z.number(),
-    error_subcode: z.number().nullish(),
-    error_user_title: z.string().nullish(),
-    error_data: z.looseObject({ details: z.string().nullish() }).nullish(),
-    fbtrace_id: z.string().nullish(),
+    code: GraphNumberSchema,
+    message: lenient(z.string()),
+    error_subcode: lenient(GraphNumberSchema),
+    error_user_title: lenient(z.string()),
+    error_user_msg: lenient(z.string()),
+    // Graph sends `error_data` as an object on WhatsApp calls but as a JSON-encoded string on some other endpoints.
+    error_data: lenient(z.union([z.looseObject({ details: lenient(z.string()) }), z.string().transform(parseErrorData)])),
+    is_transient: lenient(z.boolean()),
+    fbtrace_id: lenient(z.string()),
   }),
 });
+
+function parseErrorData(text: string): { details?: string | null } | undefined {
+  const parsed = z.looseObject({ details: lenient(z.string()) }).safeParse(safeJson(text));
+  return parsed.success ? parsed.data : undefined;
+}
 
 const SendResponseSchema = z.looseObject({
   contacts: z.array(z.looseObject({ wa_id: z.string().nullish() })).nullish(),
@@ -172,7 +189,8 @@ export class WhatsAppCloudClient {
       const parsed = TemplateListingSchema.safeParse(answer);
       if (!parsed.success) throw new WhatsAppCloudError('malformed', 'the template listing has an unexpected shape');
       for (const item of parsed.data.data) yield item;
-      url = parsed.data.paging?.next ?? undefined;
+      const next = parsed.data.paging?.next;
+      url = next ? this.onEndpoint(next) : undefined;
     }
   }
 
@@ -216,6 +234,7 @@ export class WhatsAppCloudClient {
     }
     const json = safeJson(text);
     if (response.ok) return json;
+    const retryAfterSeconds = retryAfterOf(response.headers.get('retry-after'));
     const graph = GraphErrorSchema.safeParse(json);
     if (graph.success) {
       const e = graph.data.error;
@@ -224,11 +243,34 @@ export class WhatsAppCloudClient {
         code: e.code,
         subcode: e.error_subcode ?? undefined,
         title: e.message ?? e.error_user_title ?? undefined,
-        errorDetails: e.error_data?.details ?? undefined,
+        // Older Graph errors carry the explanation in `error_user_msg` and have no `error_data`.
+        errorDetails: e.error_data?.details ?? e.error_user_msg ?? undefined,
         fbtraceId: e.fbtrace_id ?? undefined,
+        ...(typeof e.is_transient === 'boolean' ? { isTransient: e.is_transient } : {}),
+        ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
       });
     }
-    throw new WhatsAppCloudError('http', `Graph answered ${response.status} without an error body`, { httpStatus: response.status });
+    throw new WhatsAppCloudError('http', `Graph answered ${response.status} without an error body`, {
+      httpStatus: response.status,
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    });
+  }
+
+  /**
+   * Meta's `paging.next` is an absolute URL on graph.facebook.com: it is followed on this client's own endpoint, so the
+   * access token never goes to another host and a Graph stand-in (or a proxy base URL) keeps serving the later pages.
+   */
+  private onEndpoint(next: string): string | undefined {
+    let url: URL;
+    try {
+      url = new URL(next, this.base());
+    } catch {
+      return undefined;
+    }
+    const endpoint = new URL(this.endpoint);
+    if (url.origin === endpoint.origin) return url.toString();
+    const prefix = endpoint.pathname.replace(/\/+$/, '');
+    return `${endpoint.origin}${prefix}${url.pathname}${url.search}`;
   }
 }
 
@@ -242,6 +284,15 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3); anything else is ignored. */
+function retryAfterOf(header: string | null): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 function causeCodeOf(error: unknown): string | undefined {
