@@ -153,8 +153,9 @@ async function refreshProfile(db: Kysely<Database>, customer: CustomerKeys, iden
 }
 
 /**
- * Applies a `system` message's identity change: `user_changed_number` moves the customer to the new phone,
- * `user_changed_user_id` to the new BSUID. Returns the customer the change belongs to (undefined if unknown).
+ * Applies a `system` message's identity change: `user_changed_number` (`customer_changed_number` in older payloads)
+ * moves the customer to the new phone, `user_changed_user_id` to the new BSUID. Returns the customer the change
+ * belongs to (undefined if unknown).
  */
 export async function applyIdentityChange(
   db: Kysely<Database>,
@@ -162,7 +163,7 @@ export async function applyIdentityChange(
   change: { kind: string; oldWaId: string | undefined; newWaId: string | undefined; previousUserId: string | undefined; newUserId: string | undefined },
   now: Date,
 ): Promise<string | undefined> {
-  if (change.kind === 'user_changed_number' && change.oldWaId && change.newWaId) {
+  if ((change.kind === 'user_changed_number' || change.kind === 'customer_changed_number') && change.oldWaId && change.newWaId) {
     const customer = await byWaId(db, firmId, change.oldWaId);
     if (!customer) return undefined;
     if (change.newWaId !== change.oldWaId) {

@@ -4,6 +4,7 @@ import {
   InboundMessageSchema,
   MEDIA_TYPES,
   MessageContentSchemas,
+  WhatsAppErrorSchema,
   type KnownMessageType,
   type MediaType,
   type WhatsAppError,
@@ -74,7 +75,7 @@ const nonEmpty = (value: string | null | undefined): string | undefined => (valu
  * Normalises one element of `value.messages[]`. Fails only when the message has no id (it could not be stored
  * idempotently); every other oddity (unknown type, a malformed typed part) is kept with `contentValid: false`.
  */
-export function normalizeInboundMessage(raw: unknown): NormalizeResult {
+export function normalizeInboundMessage(raw: unknown, options: { changeErrors?: readonly unknown[] } = {}): NormalizeResult {
   const parsed = InboundMessageSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, reason: `not a message: ${parsed.error.issues[0]?.message ?? 'invalid'} at ${parsed.error.issues[0]?.path.join('.') ?? ''}` };
   const message = parsed.data;
@@ -92,7 +93,7 @@ export function normalizeInboundMessage(raw: unknown): NormalizeResult {
     replyToWhatsAppMessageId: nonEmpty(message.context?.id),
     forwarded: message.context?.forwarded === true || message.context?.frequently_forwarded === true,
     frequentlyForwarded: message.context?.frequently_forwarded === true,
-    error: firstError(message.errors),
+    error: firstError(message.errors) ?? changeError(raw, options.changeErrors),
     rawJson: JSON.stringify(raw),
   };
   const details = (content: unknown) =>
@@ -183,7 +184,7 @@ function typedFields(type: KnownMessageType, part: unknown): Partial<TypedFields
         text: nonEmpty(system.body),
         system: {
           kind: nonEmpty(system.type) ?? 'unknown',
-          newWaId: nonEmpty(system.wa_id),
+          newWaId: nonEmpty(system.wa_id) ?? nonEmpty(system.new_wa_id),
           newUserId: nonEmpty(system.user_id),
           previousUserId: nonEmpty(system.previous_user_id),
         },
@@ -194,6 +195,21 @@ function typedFields(type: KnownMessageType, part: unknown): Partial<TypedFields
     default:
       return { role: 'content' };
   }
+}
+
+/**
+ * Meta sometimes reports why a message has no content on the change (`value.errors`, e.g. 131000 "Unsupported webhook
+ * payload" beside an `interactive` with no `interactive` part) rather than on the message: such a message keeps it.
+ */
+function changeError(raw: unknown, changeErrors: readonly unknown[] | undefined): NormalizedError | undefined {
+  if (!changeErrors?.length) return undefined;
+  const type = InboundMessageSchema.shape.type.parse((raw as Record<string, unknown>).type);
+  if ((raw as Record<string, unknown>)[type] !== undefined) return undefined;
+  const errors = changeErrors.flatMap((e) => {
+    const parsed = WhatsAppErrorSchema.safeParse(e);
+    return parsed.success ? [parsed.data] : [];
+  });
+  return firstError(errors);
 }
 
 function firstError(errors: readonly WhatsAppError[] | null | undefined): NormalizedError | undefined {

@@ -130,7 +130,7 @@ async function processChange(deps: ProcessWebhookDeps, change: ParsedChange, rec
   const statuses: NormalizedStatus[] = [];
   const rejected: { rawJson: string; reason: string }[] = [];
   for (const raw of value.data.messages ?? []) {
-    const result = normalizeInboundMessage(raw);
+    const result = normalizeInboundMessage(raw, { changeErrors: value.data.errors ?? undefined });
     if (result.ok && result.message.whatsAppMessageId.length <= 256) messages.push(result.message);
     else rejected.push({ rawJson: JSON.stringify(raw), reason: result.ok ? 'the message id is longer than 256 characters' : result.reason });
   }

@@ -107,7 +107,8 @@ export const InboundMessageSchema = z.looseObject({
   id: z.string().min(1),
   from: z.string().nullish(),
   from_user_id: z.string().nullish(),
-  timestamp: UnixSecondsSchema.nullish(),
+  /** A placeholder time (docs' "<TIMESTAMP>") must not lose the message: it is stored at the time it reached us. */
+  timestamp: UnixSecondsSchema.nullish().catch(undefined),
   /** Old payloads used `unknown`; a missing type is kept as `unknown` too. */
   type: z.string().min(1).catch('unknown'),
   group_id: z.string().nullish(),
@@ -180,6 +181,8 @@ export const SystemContentSchema = z.looseObject({
   type: z.string().nullish(),
   /** user_changed_number: the customer's new phone number. */
   wa_id: z.string().nullish(),
+  /** The same in older payloads (type `customer_changed_number`), which Meta may still deliver. */
+  new_wa_id: z.string().nullish(),
   /** user_changed_user_id: the new and previous BSUIDs. */
   user_id: z.string().nullish(),
   previous_user_id: z.string().nullish(),
@@ -233,7 +236,7 @@ export type MediaType = (typeof MEDIA_TYPES)[number];
 export const MessageStatusSchema = z.looseObject({
   id: z.string().min(1),
   status: z.string().min(1),
-  timestamp: UnixSecondsSchema.nullish(),
+  timestamp: UnixSecondsSchema.nullish().catch(undefined),
   recipient_id: z.string().nullish(),
   recipient_user_id: z.string().nullish(),
   recipient_type: z.string().nullish(),

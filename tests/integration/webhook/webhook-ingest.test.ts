@@ -249,6 +249,20 @@ describe('customer identity (BSUID, WHATSAPP.md §12)', () => {
     expect(await db.selectFrom('WhatsApp_Conversations').select('Id').execute()).toHaveLength(1);
     expect(await db.selectFrom('WhatsApp_Messages').select('Id').execute()).toHaveLength(4);
   });
+
+  it('follows a number change in the older shape (customer_changed_number, new_wa_id) Meta may still deliver', async () => {
+    await ingest(text('wamid.o1', '905551112266', undefined, '905551112266', 1750000001));
+    // Meta's earlier documented system message: "NAME changed from PHONE_NUMBER to PHONE_NUMBER".
+    await ingest(messagesBody(PHONE, { messages: [{ from: '905551112266', id: 'wamid.o2', timestamp: '1750000002', type: 'system', system: { body: 'Ayşe changed from 905551112266 to 905557776655', new_wa_id: '905557776655', type: 'customer_changed_number' } }] }));
+    await ingest(text('wamid.o3', '905557776655', undefined, '905557776655', 1750000003));
+    expect(await db.selectFrom('WhatsApp_Customers').select(['WaId']).execute()).toEqual([{ WaId: '905557776655' }]);
+    expect(await db.selectFrom('WhatsApp_Conversations').select('Id').execute()).toHaveLength(1);
+    expect(await db.selectFrom('WhatsApp_Messages').select(['WhatsAppMessageId', 'Type']).orderBy('WhatsAppMessageId').execute()).toEqual([
+      { WhatsAppMessageId: 'wamid.o1', Type: 'text' },
+      { WhatsAppMessageId: 'wamid.o2', Type: 'system' },
+      { WhatsAppMessageId: 'wamid.o3', Type: 'text' },
+    ]);
+  });
 });
 
 describe('routing and raw records', () => {

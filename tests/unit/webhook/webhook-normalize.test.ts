@@ -153,3 +153,19 @@ describe('verify-token handshake', () => {
     expect(verifySubscription({ mode: 'subscribe', verifyToken: 'default-verify-token', challenge: null }, tokens)).toBeUndefined();
   });
 });
+
+describe('shapes seen in external bodies (tests/fixtures/whatsapp-external)', () => {
+  it('keeps a message or status whose timestamp is a docs placeholder, without a time', () => {
+    const message = normalizeInboundMessage({ from: '1', id: 'wamid.id', timestamp: '<TIMESTAMP>', type: 'text', text: { body: 'hi' } });
+    expect(message).toMatchObject({ ok: true, message: { whatsAppMessageId: 'wamid.id', sentAt: undefined, text: 'hi' } });
+    expect(normalizeStatus({ id: 'wamid.id', status: 'read', timestamp: 'TIMESTAMP' })).toMatchObject({ ok: true, status: { status: 'read', at: undefined } });
+  });
+
+  it('gives a message without its typed part the error Meta put on the change, and only that message', () => {
+    const changeErrors = [{ code: 131000, title: 'Something went wrong', error_data: { details: 'Unsupported webhook payload' } }];
+    const bare = normalizeInboundMessage({ from: '1', id: 'a', timestamp: '1700505494', type: 'interactive' }, { changeErrors });
+    expect(bare).toMatchObject({ ok: true, message: { contentValid: false, error: { code: 131000, title: 'Something went wrong', details: 'Unsupported webhook payload' } } });
+    const whole = normalizeInboundMessage({ from: '1', id: 'b', timestamp: '1700505494', type: 'text', text: { body: 'x' } }, { changeErrors });
+    expect(whole).toMatchObject({ ok: true, message: { error: undefined } });
+  });
+});
