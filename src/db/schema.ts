@@ -490,7 +490,7 @@ export const schema = {
       Id: col.id(),
       FirmId: col.int(),
       OperatorId: col.id(),
-      /** `password-reset-link` | `password-reset-code` | `password-changed`. */
+      /** `password-reset-link` | `password-reset-code` | `password-changed` | `channel-health-alert` (src/notifications/notification-data.ts). */
       Kind: col.text(40),
       /** `email` | `sms`. */
       Channel: col.text(8),
@@ -499,7 +499,7 @@ export const schema = {
       RecipientName: col.text(200),
       /** `tr` | `en`. */
       Language: col.text(10),
-      /** Non-secret template values (expiry minutes, times). */
+      /** Non-secret template values, one schema per kind (src/notifications/notification-data.ts). */
       DataJson: col.json().nullable(),
       SecretSealed: col.text(1024).nullable(),
       /** `pending` | `sent` | `failed`. */

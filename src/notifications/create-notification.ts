@@ -5,6 +5,7 @@ import type { Services } from '../services';
 import type { Language } from '../shared/app-error';
 import { newId } from '../shared/ids';
 import { enqueue } from '../storage/queue-catalogue';
+import { dataOf } from './notification-data';
 import { insertNotification } from './notification.queries';
 import { sealSecret } from '../shared/secret-box';
 
@@ -75,18 +76,6 @@ export async function createNotification(
 /** Puts each notification on the `notifications` queue (payload: ids only). Call after the transaction commits. */
 export async function enqueueNotifications(services: Pick<Services, 'storage'>, pending: readonly PendingNotification[]): Promise<void> {
   for (const item of pending) await enqueue(services.storage.queues, 'notifications', item);
-}
-
-/** The request's non-secret values, as the worker reads them back from `DataJson`. */
-function dataOf(request: NotificationRequest): Record<string, unknown> {
-  switch (request.kind) {
-    case 'password-changed':
-      return { at: request.at.toISOString(), how: request.how };
-    case 'channel-health-alert':
-      return { at: request.at.toISOString(), phoneNumberId: request.phoneNumberId, displayPhoneNumber: request.displayPhoneNumber, graphErrorCode: request.graphErrorCode };
-    default:
-      return { expiresMinutes: request.expiresMinutes };
-  }
 }
 
 export function languageOf(value: string | null | undefined): Language {

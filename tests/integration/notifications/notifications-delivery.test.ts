@@ -1,12 +1,18 @@
 // The notifications worker's use case against local doubles of Azure Communication Services Email (HMAC-checked,
 // driven by the real `@azure/communication-email` client) and NetGSM's REST API, and the local outbox.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestPasswordReset } from '../../../src/auth/password-reset';
+import type { OperatorRow } from '../../../src/db/tables';
+import { createNotification, type NotificationRequest } from '../../../src/notifications/create-notification';
 import { abandonNotification, deliverNotification } from '../../../src/notifications/deliver-notification';
+import { insertNotification } from '../../../src/notifications/notification.queries';
+import { outboxDirectory } from '../../../src/notifications/notification-senders';
+import { newId } from '../../../src/shared/ids';
+import { sealSecret } from '../../../src/shared/secret-box';
 import { addOperator, createAuthTestServices, freshOrigin, type AuthTestServices } from '../../support/auth-test-services';
 
 interface Recorded {
@@ -169,5 +175,147 @@ describe('notifications', () => {
     } finally {
       await local.cleanup();
     }
+  });
+});
+
+describe('notification rows and their kinds (local outbox)', () => {
+  let local: AuthTestServices;
+  let mailUser: OperatorRow;
+  let smsUser: OperatorRow;
+  // Far from the fake clock's "now", so a time made up at send time would show.
+  const at = new Date('2031-02-03T04:05:06.789Z');
+
+  beforeAll(async () => {
+    local = await createAuthTestServices();
+    mailUser = await addOperator(local.services, { firmId: 1, userName: 'kinds.mail', password: 'kinds mail passphrase', email: 'kinds@example.com', language: 'en' });
+    smsUser = await addOperator(local.services, { firmId: 1, userName: 'kinds.sms', password: 'kinds sms passphrase', phone: '905550009988', language: 'en' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await local.cleanup();
+  });
+
+  /** The outbox files written for one notification. */
+  function outboxFilesFor(notificationId: string): string[] {
+    const directory = outboxDirectory(local.services.config);
+    let names: string[];
+    try {
+      names = readdirSync(directory);
+    } catch {
+      return [];
+    }
+    return names.filter((name) => name.includes(notificationId)).map((name) => `${directory}/${name}`);
+  }
+
+  async function createAndDeliver(operator: OperatorRow, request: NotificationRequest) {
+    const pending = await createNotification(local.services, local.services.db, operator, request, local.clock.now());
+    const outcome = await deliverNotification(local.services, pending);
+    if (outcome.status !== 'sent' || !outcome.receipt.outboxPath) throw new Error('expected an outbox file');
+    expect(outcome).toMatchObject({ kind: request.kind, channel: request.channel, provider: 'local-outbox' });
+    expect(outboxFilesFor(pending.notificationId)).toEqual([outcome.receipt.outboxPath]);
+    return JSON.parse(readFileSync(outcome.receipt.outboxPath, 'utf8')) as { to: string; subject?: string; text: string };
+  }
+
+  it('sends a reset link with its own expiry and token', async () => {
+    const token = 'kinds-link-token-0123456789abcdefghijklmnopqrs';
+    const mail = await createAndDeliver(mailUser, { kind: 'password-reset-link', channel: 'email', token, expiresMinutes: 45 });
+    expect(mail).toMatchObject({ to: 'kinds@example.com', subject: 'Ustad WhatsApp Inbox: reset your password' });
+    expect(mail.text).toContain(token);
+    expect(mail.text).toContain('expires in 45 minutes');
+  });
+
+  it('sends a reset code with its own expiry and code', async () => {
+    const sms = await createAndDeliver(smsUser, { kind: 'password-reset-code', channel: 'sms', code: '314159', expiresMinutes: 9 });
+    expect(sms).toMatchObject({ to: '905550009988', text: expect.stringMatching(/^Ustad WhatsApp Inbox password reset code: 314159\. Valid for 9 minutes\./) as unknown });
+  });
+
+  it('sends "password changed" with the stored time and how, by e-mail and by SMS', async () => {
+    const mail = await createAndDeliver(mailUser, { kind: 'password-changed', channel: 'email', at, how: 'reset' });
+    expect(mail.subject).toBe('Ustad WhatsApp Inbox: your password was changed');
+    expect(mail.text).toContain('was reset at 2031-02-03 04:05 UTC');
+    const changed = await createAndDeliver(mailUser, { kind: 'password-changed', channel: 'email', at, how: 'change' });
+    expect(changed.text).toContain('was changed at 2031-02-03 04:05 UTC');
+    const sms = await createAndDeliver(smsUser, { kind: 'password-changed', channel: 'sms', at, how: 'change' });
+    expect(sms.text).toContain('your password was changed at 2031-02-03 04:05 UTC');
+  });
+
+  it('sends a channel-health alert with its number, time and Graph code', async () => {
+    const request = { kind: 'channel-health-alert', channel: 'email', at, phoneNumberId: '1098765432', displayPhoneNumber: '905551234567', graphErrorCode: 190 } as const;
+    const mail = await createAndDeliver(mailUser, request);
+    expect(mail.subject).toBe('Ustad WhatsApp Inbox: WhatsApp number +905551234567 cannot send messages');
+    expect(mail.text).toContain('(phone number id 1098765432) at 2031-02-03 04:05 UTC, with Graph API error code 190');
+    const unknown = await createAndDeliver(mailUser, { ...request, displayPhoneNumber: null, graphErrorCode: null });
+    expect(unknown.subject).toBe('Ustad WhatsApp Inbox: WhatsApp number 1098765432 cannot send messages');
+    expect(unknown.text).toContain('with Graph API error code unknown');
+  });
+
+  /** A row the current writer would never make, inserted as it might sit in the table. */
+  async function insertRow(operator: OperatorRow, fields: { kind: string; channel: 'email' | 'sms'; dataJson: string | null; secret?: string }) {
+    const now = local.clock.now();
+    const id = newId(now.getTime());
+    await insertNotification(local.services.db, {
+      Id: id,
+      FirmId: operator.FirmId,
+      OperatorId: operator.Id,
+      Kind: fields.kind,
+      Channel: fields.channel,
+      Recipient: fields.channel === 'email' ? (operator.Email ?? '') : (operator.Phone ?? ''),
+      RecipientName: operator.FullName,
+      Language: 'en',
+      DataJson: fields.dataJson,
+      SecretSealed: fields.secret === undefined ? null : sealSecret(local.services.config, 'ustad-notification-secret-v1', fields.secret, id),
+      CreatedAt: now,
+      UpdatedAt: now,
+    });
+    return { firmId: operator.FirmId, notificationId: id };
+  }
+
+  /** What `notifications-send` does with each try: deliver; on the last failed try (dequeue count 5) abandon. */
+  async function runLikeTheWorker(payload: { firmId: number; notificationId: string }): Promise<unknown[]> {
+    const errors: unknown[] = [];
+    for (let dequeueCount = 1; dequeueCount <= 5; dequeueCount += 1) {
+      try {
+        await deliverNotification(local.services, payload);
+        return errors;
+      } catch (error) {
+        errors.push(error);
+        if (dequeueCount === 5) await abandonNotification(local.services, payload);
+      }
+    }
+    return errors;
+  }
+
+  async function rowOf(notificationId: string) {
+    return local.services.db.selectFrom('WhatsApp_Notifications').selectAll().where('Id', '=', notificationId).executeTakeFirstOrThrow();
+  }
+
+  it.each([
+    ['a "password changed" without its time', { kind: 'password-changed', channel: 'email', dataJson: '{"how":"change"}' }, /invalid notification: notification of kind password-changed does not fit its schema: data\.at: /],
+    ['a "password changed" with no data at all', { kind: 'password-changed', channel: 'sms', dataJson: null }, /invalid notification: .*data: Invalid input: expected object/],
+    ['a reset code whose expiry is a string', { kind: 'password-reset-code', channel: 'sms', dataJson: '{"expiresMinutes":"10"}', secret: '271828' }, /invalid notification: .*data\.expiresMinutes: Invalid input: expected number, received string/],
+    ['a reset link sent by SMS', { kind: 'password-reset-link', channel: 'sms', dataJson: '{"expiresMinutes":60}', secret: 'kinds-wrong-channel-token' }, /invalid notification: .*channel: Invalid input: expected "email"/],
+    ['a health alert without its phone number id', { kind: 'channel-health-alert', channel: 'email', dataJson: '{"at":"2031-02-03T04:05:06.789Z","displayPhoneNumber":null,"graphErrorCode":190}' }, /invalid notification: .*data\.phoneNumberId: /],
+    ['an unknown kind', { kind: 'password-expired', channel: 'email', dataJson: '{"at":"2031-02-03T04:05:06.789Z"}' }, /^invalid notification: unknown notification kind "password-expired"$/],
+  ] as const)('does not send %s: each try is recorded, the last marks the row failed', async (_name, fields, lastError) => {
+    const operator = fields.channel === 'sms' ? smsUser : mailUser;
+    const payload = await insertRow(operator, fields);
+    const first = await deliverNotification(local.services, payload).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(first).toBeInstanceOf(Error);
+    const afterFirst = await rowOf(payload.notificationId);
+    expect(afterFirst).toMatchObject({ Status: 'pending', Attempts: 1, SentAt: null, Provider: null });
+    expect(afterFirst.LastError).toMatch(lastError);
+    if ('secret' in fields) expect(afterFirst.LastError).not.toContain(fields.secret);
+    expect(afterFirst.SecretSealed === null).toBe(!('secret' in fields));
+
+    const errors = await runLikeTheWorker(payload);
+    expect(errors).toHaveLength(5);
+    const given = await rowOf(payload.notificationId);
+    expect(given).toMatchObject({ Status: 'failed', SecretSealed: null, Attempts: 6, SentAt: null, Provider: null });
+    expect(given.LastError).toMatch(lastError);
+    expect(outboxFilesFor(payload.notificationId)).toEqual([]);
+    expect(await deliverNotification(local.services, payload)).toEqual({ status: 'already-done' });
   });
 });
