@@ -1,5 +1,6 @@
 // Graph API calls for inbound media: look up a media id's short-lived URL, then download it with the bearer token.
 import { z } from 'zod';
+import { parseJson, readGraphError } from '../shared/graph-error';
 
 /** `GET /{version}/{media-id}` answer (WHATSAPP.md §7). `sha256` is hex here, base64 in webhooks. */
 const MediaInfoSchema = z.looseObject({
@@ -8,10 +9,6 @@ const MediaInfoSchema = z.looseObject({
   sha256: z.string().nullish(),
   file_size: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).nullish(),
   id: z.string().nullish(),
-});
-
-const GraphErrorBodySchema = z.looseObject({
-  error: z.looseObject({ message: z.string().nullish(), code: z.number().nullish(), error_subcode: z.number().nullish() }),
 });
 
 export interface MediaInfo {
@@ -60,13 +57,12 @@ export class WhatsAppMediaClient {
     const response = await this.call(url, accessToken);
     const text = await response.text();
     if (!response.ok) {
-      const graph = GraphErrorBodySchema.safeParse(safeJson(text));
-      const code = graph.success ? (graph.data.error.code ?? undefined) : undefined;
+      const code = readGraphError(parseJson(text))?.code;
       // 100 = "object does not exist / unsupported get": the id is wrong or older than Meta keeps it (7 days).
       const permanent = response.status === 404 || (response.status === 400 && code === 100);
       throw new WhatsAppMediaError(`media lookup answered ${response.status}${code ? ` (code ${code})` : ''}`, permanent, response.status, code);
     }
-    const info = MediaInfoSchema.safeParse(safeJson(text));
+    const info = MediaInfoSchema.safeParse(parseJson(text));
     if (!info.success) throw new WhatsAppMediaError('media lookup answered an unexpected body', false, response.status);
     return {
       url: info.data.url,
@@ -103,13 +99,5 @@ export class WhatsAppMediaClient {
     } catch (error) {
       throw new WhatsAppMediaError(`media request to ${url.host} failed: ${error instanceof Error ? error.message : String(error)}`, false);
     }
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }

@@ -24,6 +24,7 @@ import {
   scheduleRetry,
   type FailureRecord,
 } from './outbound.queries';
+import { isUniqueViolation } from '../db/unique-violation';
 import { isMediaType } from './outbound.schemas';
 import { outboundSettings, type OutboundSettings } from './outbound-settings';
 import { processPacer, type SendPacer } from './send-pacer';
@@ -231,10 +232,12 @@ async function templateSpecOf(db: Kysely<Database>, message: LoadedMessage, para
 
 async function settleAccepted(services: DeliverServices, message: LoadedMessage, result: SendMessageResult, body: Record<string, unknown>, log: DeliverLogger): Promise<DeliveryOutcome> {
   const now = services.clock.now();
-  const events: RealtimeEvent[] = [{ type: 'message.updated', firmId: message.FirmId, conversationId: message.ConversationId, messageId: message.Id, change: 'status' }];
-  await services.db.transaction().execute(async (trx) => {
-    await recordAccepted(trx, message.Id, result.messageId, JSON.stringify(body), now);
-    await applyPendingStatuses(trx, message.FirmId, message.Id, result.messageId, now);
+  const sent: RealtimeEvent = { type: 'message.updated', firmId: message.FirmId, conversationId: message.ConversationId, messageId: message.Id, change: 'status' };
+  /** Records the acceptance; answers the real-time events it makes. */
+  const record = (whatsAppMessageId: string | null) => services.db.transaction().execute(async (trx): Promise<RealtimeEvent[]> => {
+    const events = [sent];
+    await recordAccepted(trx, message.Id, whatsAppMessageId, JSON.stringify(body), now);
+    if (whatsAppMessageId !== null) await applyPendingStatuses(trx, message.FirmId, message.Id, whatsAppMessageId, now);
     if (message.UploadId && isMediaType(message.Type)) {
       await trx.updateTable('WhatsApp_Messages').set({ MediaId: String((body[message.Type] as { id?: unknown } | undefined)?.id ?? '') || null }).where('Id', '=', message.Id).execute();
     }
@@ -250,7 +253,18 @@ async function settleAccepted(services: DeliverServices, message: LoadedMessage,
         events.push({ type: 'message.updated', firmId: message.FirmId, conversationId: target.ConversationId, messageId: target.Id, change: 'reaction' });
       }
     }
+    return events;
   });
+  let events: RealtimeEvent[];
+  try {
+    events = await record(result.messageId);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    // Meta's message ids are unique; an id another message already holds (a Graph stand-in that answers one id to every
+    // send) must not fail a message that was accepted: it is recorded as sent, without that id.
+    log.warn(`outbound: Graph answered ${result.messageId} for message ${message.Id}, an id another message of the firm holds; recorded as sent without it`);
+    events = await record(null);
+  }
   if (message.HealthState !== null && message.HealthState !== 'ok') await markChannelHealthy(services.db, message.FirmId, message.PhoneNumberId, now);
   publishInBackground(services.realtime, events, log);
   await wakeNext(services, message, now, log);

@@ -94,7 +94,7 @@ export async function claimForSending(db: Db, messageId: string, now: Date, leas
  * Meta accepted the message: store its id and move it to `sent` unless a status webhook already moved it further.
  * The wamid is kept whatever state the message reached meanwhile (an `unknown` message is settled here too).
  */
-export async function recordAccepted(db: Db, messageId: string, whatsAppMessageId: string, requestJson: string, now: Date): Promise<void> {
+export async function recordAccepted(db: Db, messageId: string, whatsAppMessageId: string | null, requestJson: string, now: Date): Promise<void> {
   await db
     .updateTable('WhatsApp_Messages')
     .set((eb) => ({

@@ -1,5 +1,6 @@
 // The Graph API client for sending: messages, read receipts, media uploads and template listings (WHATSAPP.md §6–8).
 import { z } from 'zod';
+import { parseJson, readGraphError } from '../shared/graph-error';
 
 /** Options every call takes, named as the Azure SDK guidelines name them. */
 export interface OperationOptions {
@@ -70,30 +71,6 @@ export class WhatsAppCloudError extends Error {
     super(message);
     this.name = 'WhatsAppCloudError';
   }
-}
-
-/** A number, or a string of digits (resellers and proxies re-serialise Graph's numbers as strings). */
-const GraphNumberSchema = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
-/** Optional fields are read leniently: one odd field must not hide Meta's `code` and turn a refusal into a bare HTTP error. */
-const lenient = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
-
-const GraphErrorSchema = z.looseObject({
-  error: z.looseObject({
-    code: GraphNumberSchema,
-    message: lenient(z.string()),
-    error_subcode: lenient(GraphNumberSchema),
-    error_user_title: lenient(z.string()),
-    error_user_msg: lenient(z.string()),
-    // Graph sends `error_data` as an object on WhatsApp calls but as a JSON-encoded string on some other endpoints.
-    error_data: lenient(z.union([z.looseObject({ details: lenient(z.string()) }), z.string().transform(parseErrorData)])),
-    is_transient: lenient(z.boolean()),
-    fbtrace_id: lenient(z.string()),
-  }),
-});
-
-function parseErrorData(text: string): { details?: string | null } | undefined {
-  const parsed = z.looseObject({ details: lenient(z.string()) }).safeParse(safeJson(text));
-  return parsed.success ? parsed.data : undefined;
 }
 
 const SendResponseSchema = z.looseObject({
@@ -232,21 +209,19 @@ export class WhatsAppCloudClient {
       if (response.ok) throw transportError(error, signal);
       throw new WhatsAppCloudError('http', `Graph answered ${response.status} and the body was cut off`, { httpStatus: response.status });
     }
-    const json = safeJson(text);
+    const json = parseJson(text);
     if (response.ok) return json;
     const retryAfterSeconds = retryAfterOf(response.headers.get('retry-after'));
-    const graph = GraphErrorSchema.safeParse(json);
-    if (graph.success) {
-      const e = graph.data.error;
-      throw new WhatsAppCloudError('graph', `Graph error ${e.code}${e.message ? `: ${e.message}` : ''}`, {
+    const graph = readGraphError(json);
+    if (graph) {
+      throw new WhatsAppCloudError('graph', `Graph error ${graph.code}${graph.title ? `: ${graph.title}` : ''}`, {
         httpStatus: response.status,
-        code: e.code,
-        subcode: e.error_subcode ?? undefined,
-        title: e.message ?? e.error_user_title ?? undefined,
-        // Older Graph errors carry the explanation in `error_user_msg` and have no `error_data`.
-        errorDetails: e.error_data?.details ?? e.error_user_msg ?? undefined,
-        fbtraceId: e.fbtrace_id ?? undefined,
-        ...(typeof e.is_transient === 'boolean' ? { isTransient: e.is_transient } : {}),
+        code: graph.code,
+        subcode: graph.subcode,
+        title: graph.title,
+        errorDetails: graph.details,
+        fbtraceId: graph.fbtraceId,
+        ...(graph.isTransient !== undefined ? { isTransient: graph.isTransient } : {}),
         ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
       });
     }
@@ -276,14 +251,6 @@ export class WhatsAppCloudClient {
 
 function jsonBody(body: unknown): { body: string; headers: Record<string, string> } {
   return { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /** `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3); anything else is ignored. */

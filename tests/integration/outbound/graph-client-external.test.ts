@@ -282,6 +282,20 @@ describe('the worker (deliverMessage) on a SQLite file against the double', () =
     expect(r).toMatchObject({ Status: 'sent', WhatsAppMessageId: 'wamid.HBgLMTY0NjcwNDM1OTUVAgARGBI1RjQyNUE3NEYxMzAzMzQ5MkEA', ErrorCode: null });
   });
 
+  it('a stand-in that answers one wamid to every send: the second message is sent too, without the id the first holds', async () => {
+    const first = await deliverAgainst(json(200, 'send-text.200.json'));
+    const second = await deliverAgainst(json(200, 'send-text.200.json'));
+    expect([first.outcome, second.outcome]).toEqual(['sent', 'sent']);
+    const wamid = 'wamid.HBgLMTY0NjcwNDM1OTUVAgARGBI1RjQyNUE3NEYxMzAzMzQ5MkEA';
+    // One message of the firm holds the id (the first to get it, maybe in an earlier test); the others are sent without it.
+    const holders = await t.services.db.selectFrom('WhatsApp_Messages').select('Id').where('FirmId', '=', 1).where('WhatsAppMessageId', '=', wamid).execute();
+    expect(holders).toHaveLength(1);
+    expect(holders[0]?.Id).not.toBe(second.row.Id);
+    expect(second.row).toMatchObject({ Status: 'sent', WhatsAppMessageId: null, ErrorCode: null });
+    expect(second.row.SentAt).not.toBeNull();
+    expect(first.row.Status).toBe('sent');
+  });
+
   it('throttled (130429): queued again with Meta’s code, words and trace id', async () => {
     const { outcome, row: r } = await deliverAgainst(json(400, 'error-130429-rate-limit.json'));
     expect(outcome).toBe('retry-scheduled');
