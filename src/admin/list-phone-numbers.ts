@@ -10,7 +10,7 @@ export interface PhoneNumberView {
   readonly displayPhoneNumber: string | null;
   readonly verifiedName: string | null;
   readonly isActive: boolean;
-  /** `ok`, or why the number cannot send (`token-invalid`: Meta refused its access token). */
+  /** `ok`, or why the number cannot send (`token-invalid`: Meta refused its access token; `account-blocked`: Meta refused the number or its account). */
   readonly healthState: string;
   /** The Graph API error code that changed the state (190 or 0 for a refused token); null when healthy. */
   readonly healthErrorCode: number | null;

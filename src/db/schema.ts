@@ -55,7 +55,7 @@ export const schema = {
       IsActive: col.bool().default(true),
       /** Sending pace for this number; null = the app's setting (Meta's default is 80/s). */
       MessagesPerSecond: col.int().nullable(),
-      /** `ok` | `token-invalid` | …: lets the app raise one channel-health alert, not one per message. */
+      /** `ok` | `token-invalid` | `account-blocked`: lets the app raise one channel-health alert, not one per message. */
       HealthState: col.text(32).default('ok'),
       HealthErrorCode: col.int().nullable(),
       HealthChangedAt: col.datetime().nullable(),

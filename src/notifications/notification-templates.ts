@@ -1,5 +1,6 @@
 // The words of every notification, in Turkish (default) and English, for e-mail and SMS.
 import type { Language } from '../shared/app-error';
+import { isTokenFailure } from '../shared/graph-error';
 
 export type NotificationContent =
   | { readonly kind: 'password-reset-link'; readonly token: string; readonly expiresMinutes: number; readonly resetUrl: string | undefined }
@@ -46,10 +47,14 @@ export function renderSms(content: NotificationContent, language: Language): str
         : `${product.tr}: parolanız ${displayTime(content.at)} tarihinde değiştirildi. Bu işlemi siz yapmadıysanız yöneticinize başvurun.`;
     case 'password-reset-link':
       return language === 'en' ? `${product.en}: use the link in your e-mail to reset your password.` : `${product.tr}: parolanızı sıfırlamak için e-postanızdaki bağlantıyı kullanın.`;
-    case 'channel-health-alert':
+    case 'channel-health-alert': {
+      const fix = isTokenFailure(content.graphErrorCode)
+        ? { en: 'Renew its access token.', tr: 'Erişim anahtarını yenileyin.' }
+        : { en: 'Check the number and its account in WhatsApp Manager.', tr: 'Numarayı ve hesabını WhatsApp Yöneticisi\'nde kontrol edin.' };
       return language === 'en'
-        ? `${product.en}: WhatsApp number ${numberOf(content)} cannot send (Graph error ${content.graphErrorCode ?? '?'}). Renew its access token.`
-        : `${product.tr}: ${numberOf(content)} WhatsApp numarası mesaj gönderemiyor (Graph hata kodu ${content.graphErrorCode ?? '?'}). Erişim anahtarını yenileyin.`;
+        ? `${product.en}: WhatsApp number ${numberOf(content)} cannot send (Graph error ${content.graphErrorCode ?? '?'}). ${fix.en}`
+        : `${product.tr}: ${numberOf(content)} WhatsApp numarası mesaj gönderemiyor (Graph hata kodu ${content.graphErrorCode ?? '?'}). ${fix.tr}`;
+    }
   }
 }
 
@@ -102,6 +107,7 @@ function bodyLines(content: NotificationContent, language: Language): string[] {
       ];
     case 'channel-health-alert': {
       const code = content.graphErrorCode ?? (en ? 'unknown' : 'bilinmiyor');
+      if (!isTokenFailure(content.graphErrorCode)) return accountBlockedLines(content, code, en);
       return [
         en
           ? `Meta refused the access token of WhatsApp number ${numberOf(content)} (phone number id ${content.phoneNumberId}) at ${displayTime(content.at)}, with Graph API error code ${code}: the token has expired or was revoked.`
@@ -127,6 +133,20 @@ function resetLink(page: string, token: string): string {
 }
 
 /** The number as people know it (`+905551234567`) when it is stored, else Meta's phone number id. */
+/** The alert for a number Meta refuses for a reason other than its token (registration, permissions, restriction, billing). */
+function accountBlockedLines(content: Extract<NotificationContent, { kind: 'channel-health-alert' }>, code: number | string, en: boolean): string[] {
+  return [
+    en
+      ? `Meta refused to send from WhatsApp number ${numberOf(content)} (phone number id ${content.phoneNumberId}) at ${displayTime(content.at)}, with Graph API error code ${code}: the number or its business account may not send (registration, permissions, an account restriction or billing).`
+      : `Meta, ${numberOf(content)} WhatsApp numarasından (telefon numarası kimliği ${content.phoneNumberId}) ${displayTime(content.at)} tarihinde gönderimi Graph API hata kodu ${code} ile reddetti: numara ya da işletme hesabı gönderim yapamıyor (kayıt, izinler, hesap kısıtlaması ya da faturalama).`,
+    en ? 'Until this is fixed at Meta, no message can be sent from this number.' : 'Bu sorun Meta tarafında giderilene kadar bu numaradan mesaj gönderilemez.',
+    en
+      ? 'What to do: open WhatsApp Manager in Meta Business Suite and check this number\'s registration and status, the app\'s permissions, any restriction on the account, and the payment method. Meta\'s own explanation is shown on the failed message in the inbox.'
+      : 'Yapmanız gereken: Meta Business Suite\'te WhatsApp Yöneticisi\'ni açın; bu numaranın kaydını ve durumunu, uygulamanın izinlerini, hesaptaki kısıtlamaları ve ödeme yöntemini kontrol edin. Meta\'nın açıklaması gelen kutusunda gönderilemeyen mesajın üzerinde görünür.',
+    en ? 'Messages that failed meanwhile can be sent again from the inbox once the number works.' : 'Bu sırada gönderilemeyen mesajlar, numara çalışınca gelen kutusundan yeniden gönderilebilir.',
+  ];
+}
+
 function numberOf(content: { displayPhoneNumber: string | null; phoneNumberId: string }): string {
   if (!content.displayPhoneNumber) return content.phoneNumberId;
   return content.displayPhoneNumber.startsWith('+') ? content.displayPhoneNumber : `+${content.displayPhoneNumber}`;

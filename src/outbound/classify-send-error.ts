@@ -4,7 +4,8 @@ import { WhatsAppCloudError } from './whatsapp-cloud.client';
 
 /**
  * `retry`: Meta (or the network before Meta) said no for now; `backoff` picks the delay policy.
- * `fail`: retrying cannot help; `channelHealth` marks the credential failures that raise the firm's alert.
+ * `fail`: retrying cannot help; `channelHealth` marks the failures of the whole number (its token, its account) that
+ * raise the firm's alert.
  * `unknown`: the request left and no answer came — Meta may have accepted it, so it is never re-sent automatically.
  */
 export type SendErrorClass =
@@ -43,7 +44,7 @@ function classifyGraphCode(code: number, httpStatus: number | undefined, isTrans
   if (code === 131056) return { outcome: 'retry', backoff: 'pair', maxAttempts: THROTTLE_MAX_ATTEMPTS };
   if (code === 130429 || code === 4 || code === 80007) return { outcome: 'retry', backoff: 'throughput', maxAttempts: THROTTLE_MAX_ATTEMPTS };
   if (TRANSIENT_CODES.has(code)) return { outcome: 'retry', backoff: 'transient', maxAttempts: TRANSIENT_MAX_ATTEMPTS };
-  if (code === 190 || code === 0) return { outcome: 'fail', channelHealth: true };
+  if (code === 190 || code === 0 || isNumberWide(code)) return { outcome: 'fail', channelHealth: true };
   if (isPermanent(code)) return { outcome: 'fail', channelHealth: false };
   // A code nobody documents is tried a few times, then failed (SECURITY.md §6.3), unless Graph itself says retrying
   // cannot help (`is_transient: false`). A 5xx or `is_transient: true` changes nothing: it is retried either way.
@@ -60,6 +61,15 @@ const PERMANENT_CODES = new Set([
   3, 10, 33, 100, 368, 130403, 130472, 130497, 131005, 131008, 131009, 131021, 131026, 131030, 131031, 131037, 131042, 131045, 131047, 131048, 131049,
   131050, 131051, 131052, 131053, 131063, 131064, 135000,
 ]);
+
+/**
+ * Permanent codes that stop every send of the number, not just this message (WHATSAPP.md §9): permissions (3, 10,
+ * 200–299), an integrity restriction (368, 130497, 131031), billing (131042) and registration (131045, 133010). Like a
+ * refused token they raise the number's channel-health alert, so an admin hears of it once.
+ */
+function isNumberWide(code: number): boolean {
+  return [3, 10, 368, 130497, 131031, 131042, 131045, 133010].includes(code) || (code >= 200 && code <= 299);
+}
 
 function isPermanent(code: number): boolean {
   if (TRANSIENT_CODES.has(code)) return false;

@@ -57,3 +57,8 @@ export function readGraphError(body: unknown): GraphError | undefined {
     isTransient: e.is_transient ?? undefined,
   };
 }
+
+/** Graph codes that mean Meta does not accept the access token any more (expired, revoked, malformed). */
+export function isTokenFailure(code: number | null): boolean {
+  return code === null || code === 0 || code === 190;
+}

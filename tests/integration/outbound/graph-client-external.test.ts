@@ -11,7 +11,7 @@ import { deliverMessage, type DeliveryOutcome } from '../../../src/outbound/deli
 import { SendPacer } from '../../../src/outbound/send-pacer';
 import { WhatsAppCloudClient, WhatsAppCloudError } from '../../../src/outbound/whatsapp-cloud.client';
 import { newId } from '../../../src/shared/ids';
-import { createAuthTestServices, fakeClock, type AuthTestServices } from '../../support/auth-test-services';
+import { addOperator, createAuthTestServices, fakeClock, type AuthTestServices } from '../../support/auth-test-services';
 import { seedFirm, seedOutboundMessage } from '../../support/webhook-fixtures';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/graph-external');
@@ -335,6 +335,31 @@ describe('the worker (deliverMessage) on a SQLite file against the double', () =
     expect((await deliverAgainst(json(200, 'send-template-accepted.200.json'))).outcome).toBe('sent');
     const healed = await t.services.db.selectFrom('WhatsApp_PhoneNumbers').select('HealthState').where('PhoneNumberId', '=', PHONE_NUMBER_ID).executeTakeFirstOrThrow();
     expect(healed.HealthState).toBe('ok');
+  });
+
+  it('account restricted (131031): failed, number marked account-blocked, one alert that points at the account, not the token', async () => {
+    // Meta's error envelope (WHATSAPP.md §9) with the code of a locked business account.
+    const restricted: Reply = {
+      status: 403,
+      body: JSON.stringify({ error: { message: '(#131031) Business Account locked', type: 'OAuthException', code: 131031, error_data: { messaging_product: 'whatsapp', details: 'The account is restricted.' }, fbtrace_id: 'AbC123' } }),
+      headers: { 'content-type': 'application/json' },
+    };
+    await addOperator(t.services, { firmId: 1, userName: 'restricted-admin', password: 'a-long-and-unusual-passphrase-42', role: 'Admin', email: 'mudur@okul.example', language: 'en' });
+    const alertsBefore = await t.services.db.selectFrom('WhatsApp_Notifications').select('Id').where('Kind', '=', 'channel-health-alert').execute();
+    const first = await deliverAgainst(restricted);
+    const second = await deliverAgainst(restricted);
+    expect([first.outcome, second.outcome]).toEqual(['failed', 'failed']);
+    expect(first.row).toMatchObject({ Status: 'failed', ErrorCode: 131031 });
+    const phone = await t.services.db.selectFrom('WhatsApp_PhoneNumbers').select(['HealthState', 'HealthErrorCode']).where('PhoneNumberId', '=', PHONE_NUMBER_ID).executeTakeFirstOrThrow();
+    expect(phone).toEqual({ HealthState: 'account-blocked', HealthErrorCode: 131031 });
+    const alerts = await t.services.db.selectFrom('WhatsApp_Notifications').select(['Id', 'DataJson']).where('Kind', '=', 'channel-health-alert').execute();
+    const raised = alerts.filter((a) => !alertsBefore.some((b) => b.Id === a.Id));
+    // One for the one admin with an e-mail address, and only for the first of the two failures.
+    expect(raised).toHaveLength(1);
+    expect(JSON.parse(raised[0]?.DataJson ?? '{}')).toMatchObject({ graphErrorCode: 131031, phoneNumberId: PHONE_NUMBER_ID });
+    // A send that goes through marks the number healthy again.
+    expect((await deliverAgainst(json(200, 'send-template-accepted.200.json'))).outcome).toBe('sent');
+    expect((await t.services.db.selectFrom('WhatsApp_PhoneNumbers').select('HealthState').where('PhoneNumberId', '=', PHONE_NUMBER_ID).executeTakeFirstOrThrow()).HealthState).toBe('ok');
   });
 
   it('proxy HTML 502: queued again, no Meta code', async () => {

@@ -15,8 +15,12 @@ describe('classifySendError with is_transient', () => {
   });
 
   it('fails at once every code and family WHATSAPP.md §9 documents as needing a person', () => {
-    for (const code of [3, 10, 33, 200, 250, 299, 368, 131031, 131052, 132005, 132015, 132016, 132068, 133000, 133010, 133016, 135000]) {
+    for (const code of [33, 131052, 132005, 132015, 132016, 132068, 133000, 133016, 135000]) {
       expect(classifySendError(graph(code, 400)), String(code)).toEqual({ outcome: 'fail', channelHealth: false });
+    }
+    // Those that stop every send of the number (permissions, restriction, billing, registration) also raise its alert.
+    for (const code of [3, 10, 200, 250, 299, 368, 130497, 131031, 131042, 131045, 133010]) {
+      expect(classifySendError(graph(code, 403)), String(code)).toEqual({ outcome: 'fail', channelHealth: true });
     }
     // 133004 (registration server temporarily unavailable) sits in the registration family but is documented as transient.
     expect(classifySendError(graph(133004, 400))).toMatchObject({ outcome: 'retry', backoff: 'transient' });
