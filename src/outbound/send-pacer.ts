@@ -70,6 +70,20 @@ export class SendPacer {
     return 0;
   }
 
+  /**
+   * Messages the number received: Meta counts them in the same per-second throughput as those it sends (WHATSAPP.md
+   * §10), so they take places in the sliding second that departNow checks.
+   */
+  noteInbound(phoneNumberId: string, count: number): void {
+    if (count <= 0) return;
+    const now = this.now();
+    const times = this.departures.get(phoneNumberId) ?? [];
+    // Older than any window departNow may use: it would drop them anyway, and a number that only receives stays small.
+    while (times.length > 0 && now - (times[0] ?? 0) >= 1000 + MAX_WINDOW_GUARD_MS) times.shift();
+    for (let i = 0; i < count; i++) times.push(now);
+    this.departures.set(phoneNumberId, times);
+  }
+
   /** Meta answered 130429 for this number: widen its guard (see MAX_WINDOW_GUARD_MS). */
   noteThrottled(phoneNumberId: string): void {
     const now = this.now();

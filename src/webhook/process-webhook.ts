@@ -30,6 +30,8 @@ export interface ProcessWebhookDeps {
    * commit; it never throws (a conversation it could not assign waits in the queue for the assignment sweep).
    */
   readonly onConversationsOpened?: (firmId: number, opened: readonly { conversationId: string; reopened: boolean }[]) => Promise<void>;
+  /** New messages the number received (Meta counts them in its throughput, so the sending pacer hears of them). */
+  readonly onMessagesReceived?: (phoneNumberId: string, count: number) => void;
 }
 
 export interface ProcessWebhookResult {
@@ -151,6 +153,7 @@ async function processChange(deps: ProcessWebhookDeps, change: ParsedChange, rec
     await recordWebhookEvent(deps.db, { ...base, firmId, field: 'messages', phoneNumberId, state: 'failed', payloadJson: item.rawJson, error: item.reason });
   }
   await afterCommit(deps, firmId, result);
+  deps.onMessagesReceived?.(phoneNumberId, result.stored);
   if (failure !== undefined) throw failure;
   return { stored: result.stored, duplicates: result.duplicates };
 }

@@ -23,6 +23,8 @@ export interface WebhookServices {
   readonly realtime: RealtimePublisher;
   /** Inbox (issue 6): automatic assignment, given by the function that composes the services (see ProcessWebhookDeps). */
   readonly onConversationsOpened?: ProcessWebhookDeps['onConversationsOpened'];
+  /** Outbound (issue 7): the sending pacer counts what the number received (see ProcessWebhookDeps). */
+  readonly onMessagesReceived?: ProcessWebhookDeps['onMessagesReceived'];
 }
 
 export interface WebhookResponse {
@@ -39,6 +41,7 @@ function processDeps(services: WebhookServices, log: WebhookLog): ProcessWebhook
     log,
     enqueueMediaDownload: (firmId, messageId) => enqueue(services.storage.queues, 'mediaDownloads', { firmId, messageId }),
     onConversationsOpened: services.onConversationsOpened,
+    onMessagesReceived: services.onMessagesReceived,
   };
 }
 

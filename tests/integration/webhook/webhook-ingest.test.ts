@@ -265,6 +265,23 @@ describe('customer identity (BSUID, WHATSAPP.md §12)', () => {
   });
 });
 
+describe('what the number received, for the sending pacer', () => {
+  it('reports each change’s new messages once, per phone number id; statuses and redeliveries add nothing', async () => {
+    const received: [string, number][] = [];
+    const withPacer: ProcessWebhookDeps = { ...deps(), onMessagesReceived: (phoneNumberId, count) => void received.push([phoneNumberId, count]) };
+    const body = messagesBody(PHONE, { messages: [textMessage('wamid.p1', '905550007001', 'bir', 1750000001), textMessage('wamid.p2', '905550007002', 'iki', 1750000002)] });
+    const run = async (text: string) => {
+      const parsed = parseWebhookPayload(text);
+      if (parsed.kind === 'malformed') throw new Error('malformed test body');
+      await processWebhook(withPacer, parsed, text, NOW);
+    };
+    await run(body);
+    await run(body);
+    await run(messagesBody(PHONE, { statuses: [{ id: 'wamid.p1', status: 'read', timestamp: '1750000003', recipient_id: '905550007001' }] }));
+    expect(received.filter(([, count]) => count > 0)).toEqual([[PHONE, 2]]);
+  });
+});
+
 describe('routing and raw records', () => {
   it('records an unrouted number, other fields and unknown shapes once each, storing nothing else', async () => {
     await ingest(messagesBody('999999999999999', { messages: [textMessage('wamid.u', '905550000009', 'hi', 1750000000)] }));

@@ -95,6 +95,24 @@ describe('SendPacer', () => {
     expect(pacer.departNow('n1', 80)).toBe(0);
   });
 
+  it('counts what the number received in its second, as Meta does (WHATSAPP.md §10)', () => {
+    let now = 0;
+    const pacer = new SendPacer(() => now);
+    pacer.noteInbound('n1', 50);
+    pacer.noteInbound('n2', 500); // another number's traffic takes nothing from n1
+    for (let i = 0; i < 30; i++) expect(pacer.departNow('n1', 80)).toBe(0);
+    // 50 received + 30 sent fill n1's 80 for this second (plus the 40 ms guard).
+    expect(pacer.departNow('n1', 80)).toBe(1040);
+    now += 1040;
+    expect(pacer.departNow('n1', 80)).toBe(0);
+    // Arrivals leave the sliding second as departures do.
+    pacer.noteInbound('n3', 80);
+    now += 1039;
+    expect(pacer.departNow('n3', 80)).toBe(1);
+    now += 1;
+    expect(pacer.departNow('n3', 80)).toBe(0);
+  });
+
   it('paces one customer at Meta’s pair limit: a burst, then one per 6 s', () => {
     let now = 0;
     const pacer = new SendPacer(() => now);
