@@ -1,4 +1,5 @@
 // Tracks the simulator's background work (timers, webhook deliveries) so tests can wait for it and stop() can cancel it.
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface TaskTracker {
@@ -17,6 +18,9 @@ export interface TaskTracker {
 
 export function createTaskTracker(): TaskTracker {
   const controller = new AbortController();
+  // Every pending wait listens to this one signal (a busy simulator has hundreds at once) and stops listening when it
+  // ends: many listeners are the design here, not a leak.
+  setMaxListeners(0, controller.signal);
   const pending = new Set<Promise<unknown>>();
   const timers = new Set<NodeJS.Timeout>();
   let timerCount = 0;
