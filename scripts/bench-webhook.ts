@@ -152,6 +152,7 @@ function cpuMs(statFile: string): number | undefined {
  * emulators' threads.
  */
 async function withHostCpu(pid: number | undefined, phase: () => Promise<PhaseResult>): Promise<PhaseResult> {
+  if (pid === undefined) return phase();
   const main = `/proc/${pid}/task/${pid}/stat`;
   const all = `/proc/${pid}/stat`;
   const before = { main: cpuMs(main), all: cpuMs(all) };

@@ -1,5 +1,6 @@
 // What a failed send means for the message: retry later, fail now, or unknown — by Meta's error code, never by HTTP status.
 import type { Language } from '../shared/app-error';
+import { isTokenFailure } from '../shared/graph-error';
 import { WhatsAppCloudError } from './whatsapp-cloud.client';
 
 /**
@@ -44,7 +45,7 @@ function classifyGraphCode(code: number, httpStatus: number | undefined, isTrans
   if (code === 131056) return { outcome: 'retry', backoff: 'pair', maxAttempts: THROTTLE_MAX_ATTEMPTS };
   if (code === 130429 || code === 4 || code === 80007) return { outcome: 'retry', backoff: 'throughput', maxAttempts: THROTTLE_MAX_ATTEMPTS };
   if (TRANSIENT_CODES.has(code)) return { outcome: 'retry', backoff: 'transient', maxAttempts: TRANSIENT_MAX_ATTEMPTS };
-  if (code === 190 || code === 0 || isNumberWide(code)) return { outcome: 'fail', channelHealth: true };
+  if (isTokenFailure(code) || isNumberWide(code)) return { outcome: 'fail', channelHealth: true };
   if (isPermanent(code)) return { outcome: 'fail', channelHealth: false };
   // A code nobody documents is tried a few times, then failed (SECURITY.md §6.3), unless Graph itself says retrying
   // cannot help (`is_transient: false`). A 5xx or `is_transient: true` changes nothing: it is retried either way.
@@ -53,27 +54,28 @@ function classifyGraphCode(code: number, httpStatus: number | undefined, isTrans
 }
 
 /**
- * Codes WHATSAPP.md §9 documents as final until a person fixes the request, the template, the account or the number,
- * with the families below (permissions 200–299, templates 132xxx, registration 133000–133016); and 131030, a test
- * number's recipient that is not on its allowed list (Meta's error-codes page).
- */
-const PERMANENT_CODES = new Set([
-  3, 10, 33, 100, 368, 130403, 130472, 130497, 131005, 131008, 131009, 131021, 131026, 131030, 131031, 131037, 131042, 131045, 131047, 131048, 131049,
-  131050, 131051, 131052, 131053, 131063, 131064, 135000,
-]);
-
-/**
  * Permanent codes that stop every send of the number, not just this message (WHATSAPP.md §9): permissions (3, 10,
  * 200–299), an integrity restriction (368, 130497, 131031), billing (131042) and registration (131045, 133010). Like a
  * refused token they raise the number's channel-health alert, so an admin hears of it once.
  */
+const NUMBER_WIDE_CODES = new Set([3, 10, 368, 130497, 131031, 131042, 131045, 133010]);
+
 function isNumberWide(code: number): boolean {
-  return [3, 10, 368, 130497, 131031, 131042, 131045, 133010].includes(code) || (code >= 200 && code <= 299);
+  return NUMBER_WIDE_CODES.has(code) || (code >= 200 && code <= 299);
 }
 
+/**
+ * The other codes WHATSAPP.md §9 documents as final until a person fixes the message or the template, with the
+ * template (132xxx) and registration (133000–133016) families; and 131030, a test number's recipient that is not on
+ * its allowed list (Meta's error-codes page). Asked after the transient codes, which keep 133004 out of the family.
+ */
+const PERMANENT_CODES = new Set([
+  33, 100, 130403, 130472, 131005, 131008, 131009, 131021, 131026, 131030, 131037, 131047, 131048, 131049, 131050, 131051, 131052, 131053, 131063,
+  131064, 135000,
+]);
+
 function isPermanent(code: number): boolean {
-  if (TRANSIENT_CODES.has(code)) return false;
-  return PERMANENT_CODES.has(code) || (code >= 200 && code <= 299) || (code >= 132000 && code < 133000) || (code >= 133000 && code <= 133016);
+  return PERMANENT_CODES.has(code) || (code >= 132000 && code <= 133016);
 }
 
 /**

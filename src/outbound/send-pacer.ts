@@ -62,8 +62,7 @@ export class SendPacer {
     const now = this.now();
     const limit = Math.max(1, perSecond);
     const window = 1000 + this.guardMs(phoneNumberId, now);
-    const times = this.departures.get(phoneNumberId) ?? [];
-    while (times.length > 0 && now - (times[0] ?? 0) >= window) times.shift();
+    const times = this.recentDepartures(phoneNumberId, now, window);
     if (times.length >= limit) return Math.ceil((times[0] ?? now) + window - now);
     times.push(now);
     this.departures.set(phoneNumberId, times);
@@ -77,11 +76,17 @@ export class SendPacer {
   noteInbound(phoneNumberId: string, count: number): void {
     if (count <= 0) return;
     const now = this.now();
-    const times = this.departures.get(phoneNumberId) ?? [];
-    // Older than any window departNow may use: it would drop them anyway, and a number that only receives stays small.
-    while (times.length > 0 && now - (times[0] ?? 0) >= 1000 + MAX_WINDOW_GUARD_MS) times.shift();
+    // Kept only as long as the widest window departNow may use, so a number that only receives stays small.
+    const times = this.recentDepartures(phoneNumberId, now, 1000 + MAX_WINDOW_GUARD_MS);
     for (let i = 0; i < count; i++) times.push(now);
     this.departures.set(phoneNumberId, times);
+  }
+
+  /** The number's departures (and arrivals) within `windowMs` of `now`; older ones are dropped for good. */
+  private recentDepartures(phoneNumberId: string, now: number, windowMs: number): number[] {
+    const times = this.departures.get(phoneNumberId) ?? [];
+    while (times.length > 0 && now - (times[0] ?? 0) >= windowMs) times.shift();
+    return times;
   }
 
   /** Meta answered 130429 for this number: widen its guard (see MAX_WINDOW_GUARD_MS). */

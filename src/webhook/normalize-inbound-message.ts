@@ -93,7 +93,7 @@ export function normalizeInboundMessage(raw: unknown, options: { changeErrors?: 
     replyToWhatsAppMessageId: nonEmpty(message.context?.id),
     forwarded: message.context?.forwarded === true || message.context?.frequently_forwarded === true,
     frequentlyForwarded: message.context?.frequently_forwarded === true,
-    error: firstError(message.errors) ?? changeError(raw, options.changeErrors),
+    error: firstError(message.errors) ?? (typedRaw === undefined ? changeError(options.changeErrors) : undefined),
     rawJson: JSON.stringify(raw),
   };
   const details = (content: unknown) =>
@@ -201,10 +201,8 @@ function typedFields(type: KnownMessageType, part: unknown): Partial<TypedFields
  * Meta sometimes reports why a message has no content on the change (`value.errors`, e.g. 131000 "Unsupported webhook
  * payload" beside an `interactive` with no `interactive` part) rather than on the message: such a message keeps it.
  */
-function changeError(raw: unknown, changeErrors: readonly unknown[] | undefined): NormalizedError | undefined {
+function changeError(changeErrors: readonly unknown[] | undefined): NormalizedError | undefined {
   if (!changeErrors?.length) return undefined;
-  const type = InboundMessageSchema.shape.type.parse((raw as Record<string, unknown>).type);
-  if ((raw as Record<string, unknown>)[type] !== undefined) return undefined;
   const errors = changeErrors.flatMap((e) => {
     const parsed = WhatsAppErrorSchema.safeParse(e);
     return parsed.success ? [parsed.data] : [];
