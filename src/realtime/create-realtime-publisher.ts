@@ -10,5 +10,5 @@ import { webPubSubConnection } from './web-pubsub-service';
 /** The Web PubSub publisher for the configured hub, or undefined when no connection string is set. */
 export function createRealtimePublisher(config: Pick<Config, 'webPubSub'>, db: Kysely<Database>, clock: Clock): RealtimePublisher | undefined {
   const connection = webPubSubConnection(config.webPubSub);
-  return connection ? createWebPubSubPublisher({ db, clock, client: connection.client }) : undefined;
+  return connection ? createWebPubSubPublisher({ db, clock, broadcast: connection.broadcast }) : undefined;
 }

@@ -1,5 +1,4 @@
 // The Web PubSub adapter of the real-time port: loads what changed after commit, scopes it by the inbox rule, sends it.
-import type { WebPubSubServiceClient } from '@azure/web-pubsub';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables';
 import type { Clock } from '../shared/clock';
@@ -17,6 +16,7 @@ import {
 } from './realtime-events.schemas';
 import type { RealtimeEvent, RealtimePublisher } from './realtime-publisher';
 import { loadMessages, loadOperatorNames } from './realtime-views.queries';
+import { BroadcastError, type HubBroadcast } from './web-pubsub-broadcast';
 
 /** Where publishing problems are reported (the Functions log in production). */
 export interface PublishLog {
@@ -26,7 +26,7 @@ export interface PublishLog {
 export interface WebPubSubPublisherDeps {
   readonly db: Kysely<Database>;
   readonly clock: Clock;
-  readonly client: WebPubSubServiceClient;
+  readonly broadcast: HubBroadcast;
   readonly log?: PublishLog;
   /** Waits before each retry of a failed send; default 100, 300, 900 ms (then the failure is logged). */
   readonly retryDelaysMs?: readonly number[];
@@ -201,16 +201,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * retrying a slow service only adds load; clients catch up through REST either way.
  */
 function isRetryable(error: unknown): boolean {
-  if ((error as { name?: unknown } | null)?.name === 'AbortError') return false;
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status !== 'number' || status === 408 || status === 429 || status >= 500;
+  if (!(error instanceof BroadcastError)) return false;
+  if (error.timedOut) return false;
+  const status = error.statusCode;
+  return status === undefined || status === 408 || status === 429 || status >= 500;
 }
 
 async function send(deps: WebPubSubPublisherDeps, log: PublishLog, delivery: Delivery): Promise<void> {
   const delays = deps.retryDelaysMs ?? [100, 300, 900];
   for (let attempt = 0; ; attempt += 1) {
     try {
-      await deps.client.sendToAll(delivery.event, { filter: delivery.filter, abortSignal: AbortSignal.timeout(deps.attemptTimeoutMs ?? 5000) });
+      await deps.broadcast.sendToAll(delivery.event, { filter: delivery.filter, timeoutMs: deps.attemptTimeoutMs ?? 5000 });
       return;
     } catch (error) {
       const delay = delays[attempt];

@@ -1,12 +1,15 @@
 // The Web PubSub service client for the configured hub, and the AccessKey its event-handler signatures use.
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { hmacKey } from '../shared/hmac-key';
+import { createHubBroadcast, type HubBroadcast } from './web-pubsub-broadcast';
 
 type ServiceCredential = ConstructorParameters<typeof WebPubSubServiceClient>[1];
 
 /** The parts of `WebPubSubConnectionString` the app needs besides the SDK client. */
 export interface WebPubSubConnection {
   readonly client: WebPubSubServiceClient;
+  /** The publisher's per-event send (see web-pubsub-broadcast.ts). */
+  readonly broadcast: HubBroadcast;
   /** `https://<name>.webpubsub.azure.com` (or the local emulator's http URL), without a trailing slash. */
   readonly endpoint: string;
   /** The AccessKey: it signs client tokens and the `ce-signature` of upstream events. */
@@ -40,7 +43,8 @@ export function connectWebPubSub(settings: { connectionString: string; hub: stri
     allowInsecureConnection: url.protocol === 'http:',
     retryOptions: { maxRetries: 0 },
   });
-  return { client, endpoint: url.origin, accessKey, hub: settings.hub };
+  const broadcast = createHubBroadcast({ endpoint: url.origin, hub: settings.hub, accessKey });
+  return { client, broadcast, endpoint: url.origin, accessKey, hub: settings.hub };
 }
 
 const cache = new Map<string, WebPubSubConnection>();

@@ -87,8 +87,8 @@ beforeAll(async () => {
   database = await createTestDatabase();
   await seedFirm(database.db, 1, ['111111111111111']);
   await seedFirm(database.db, 2, ['222222222222222']);
-  const { client } = connectWebPubSub({ connectionString: emulator.connectionString, hub: HUB });
-  publisher = createWebPubSubPublisher({ db: database.db, clock: { now: () => NOW }, client, log: { warn: (...args) => warnings.push(args) } });
+  const { broadcast } = connectWebPubSub({ connectionString: emulator.connectionString, hub: HUB });
+  publisher = createWebPubSubPublisher({ db: database.db, clock: { now: () => NOW }, broadcast, log: { warn: (...args) => warnings.push(args) } });
   admin1 = await listen(1, 'Admin', 'Ayse');
   agentA = await listen(1, 'Agent', 'Ali');
   agentB = await listen(1, 'Agent', 'Bora');
@@ -252,7 +252,7 @@ describe('failures', () => {
     const { conversationId, messageId } = await seedConversation();
     const dead = connectWebPubSub({ connectionString: `Endpoint=http://127.0.0.1:9;AccessKey=${'k'.repeat(44)};Version=1.0;`, hub: HUB });
     const logged: unknown[][] = [];
-    const failing = createWebPubSubPublisher({ db: database.db, clock: { now: () => NOW }, client: dead.client, log: { warn: (...args) => logged.push(args) }, retryDelaysMs: [10, 30, 90] });
+    const failing = createWebPubSubPublisher({ db: database.db, clock: { now: () => NOW }, broadcast: dead.broadcast, log: { warn: (...args) => logged.push(args) }, retryDelaysMs: [10, 30, 90] });
     const started = performance.now();
     await expect(failing.publish([{ type: 'message.created', firmId: 1, conversationId, messageId }])).resolves.toBeUndefined();
     expect(performance.now() - started).toBeGreaterThanOrEqual(130);
@@ -269,7 +269,7 @@ describe('failures', () => {
     let requests = 0;
     silent.on('request', () => (requests += 1));
     const logged: unknown[][] = [];
-    const slow = createWebPubSubPublisher({ db: database.db, clock: { now: () => NOW }, client: hanging.client, log: { warn: (...args) => logged.push(args) }, attemptTimeoutMs: 100 });
+    const slow = createWebPubSubPublisher({ db: database.db, clock: { now: () => NOW }, broadcast: hanging.broadcast, log: { warn: (...args) => logged.push(args) }, attemptTimeoutMs: 100 });
     try {
       await expect(slow.publish([{ type: 'message.created', firmId: 1, conversationId, messageId }])).resolves.toBeUndefined();
       expect(requests).toBe(1);
@@ -283,8 +283,8 @@ describe('failures', () => {
   it('a database failure (no tables) is logged too', async () => {
     const empty = await createTestDatabase({ empty: true });
     const logged: unknown[][] = [];
-    const { client } = connectWebPubSub({ connectionString: emulator.connectionString, hub: HUB });
-    const broken = createWebPubSubPublisher({ db: empty.db, clock: { now: () => NOW }, client, log: { warn: (...args) => logged.push(args) } });
+    const { broadcast } = connectWebPubSub({ connectionString: emulator.connectionString, hub: HUB });
+    const broken = createWebPubSubPublisher({ db: empty.db, clock: { now: () => NOW }, broadcast, log: { warn: (...args) => logged.push(args) } });
     await expect(broken.publish([{ type: 'message.created', firmId: 1, conversationId: newId(), messageId: newId() }])).resolves.toBeUndefined();
     expect(String(logged[0]?.[0])).toMatch(/could not read what changed for firm 1/);
     await empty.cleanup();
