@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables';
 import { newId } from '../shared/ids';
 import { isUniqueViolation } from '../db/unique-violation';
+import { preparedQuery } from '../db/prepared-query';
 
 /** What one change did to a conversation, folded over its messages before one UPDATE. */
 export interface ConversationActivity {
@@ -54,15 +55,44 @@ export async function findOrCreateConversation(
   }
 }
 
-async function find(db: Kysely<Database>, key: { firmId: number; phoneNumberId: string; customerId: string }): Promise<{ Id: string; Status: string } | undefined> {
-  return db
+const conversationOf = preparedQuery<{ firmId: number; phoneNumberId: string; customerId: string }, { Id: string; Status: string }>((db, key) =>
+  db
     .selectFrom('WhatsApp_Conversations')
     .select(['Id', 'Status'])
     .where('FirmId', '=', key.firmId)
     .where('PhoneNumberId', '=', key.phoneNumberId)
-    .where('CustomerId', '=', key.customerId)
-    .executeTakeFirst();
+    .where('CustomerId', '=', key.customerId),
+);
+
+async function find(db: Kysely<Database>, key: { firmId: number; phoneNumberId: string; customerId: string }): Promise<{ Id: string; Status: string } | undefined> {
+  return (await conversationOf(db, key))[0];
 }
+
+const recordActivity = preparedQuery<{ conversationId: string; unread: number; at: Date; preview: string; inbound: Date; now: Date }, never>((db, p, shape) =>
+  db
+    .updateTable('WhatsApp_Conversations')
+    .set((eb) => ({
+      ...(shape.includes('u') ? { UnreadCount: eb('UnreadCount', '+', p.unread) } : {}),
+      ...(shape.includes('m')
+        ? {
+            LastMessageAt: eb.case().when('LastMessageAt', '<', p.at).then(p.at).else(eb.ref('LastMessageAt')).end(),
+            LastMessagePreview: eb.case().when('LastMessageAt', '<=', p.at).then(p.preview).else(eb.ref('LastMessagePreview')).end(),
+          }
+        : {}),
+      ...(shape.includes('i')
+        ? {
+            LastInboundAt: eb
+              .case()
+              .when(eb.or([eb('LastInboundAt', 'is', null), eb('LastInboundAt', '<', p.inbound)]))
+              .then(p.inbound)
+              .else(eb.ref('LastInboundAt'))
+              .end(),
+          }
+        : {}),
+      UpdatedAt: p.now,
+    }))
+    .where('Id', '=', p.conversationId),
+);
 
 /**
  * Applies the folded activity in one UPDATE whose CASEs keep every field monotonic: a late (older) message
@@ -81,30 +111,13 @@ export async function applyConversationActivity(db: Kysely<Database>, conversati
   }
   const at = activity.newestAt;
   const inbound = activity.lastInboundAt;
-  await db
-    .updateTable('WhatsApp_Conversations')
-    .set((eb) => ({
-      ...(activity.unreadIncrement > 0 ? { UnreadCount: eb('UnreadCount', '+', activity.unreadIncrement) } : {}),
-      ...(at
-        ? {
-            LastMessageAt: eb.case().when('LastMessageAt', '<', at).then(at).else(eb.ref('LastMessageAt')).end(),
-            LastMessagePreview: eb.case().when('LastMessageAt', '<=', at).then(activity.preview.slice(0, 200)).else(eb.ref('LastMessagePreview')).end(),
-          }
-        : {}),
-      ...(inbound
-        ? {
-            LastInboundAt: eb
-              .case()
-              .when(eb.or([eb('LastInboundAt', 'is', null), eb('LastInboundAt', '<', inbound)]))
-              .then(inbound)
-              .else(eb.ref('LastInboundAt'))
-              .end(),
-          }
-        : {}),
-      UpdatedAt: now,
-    }))
-    .where('Id', '=', conversationId)
-    .execute();
+  // Which SET clauses apply is the statement's shape: up to eight variants, each prepared once.
+  const shape = `${activity.unreadIncrement > 0 ? 'u' : ''}${at ? 'm' : ''}${inbound ? 'i' : ''}`;
+  await recordActivity(
+    db,
+    { conversationId, unread: activity.unreadIncrement, at: at ?? now, preview: activity.preview.slice(0, 200), inbound: inbound ?? now, now },
+    shape,
+  );
   return { reopened };
 }
 

@@ -2,12 +2,27 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables';
 import type { RealtimeEvent } from '../realtime/realtime-publisher';
+import { preparedQuery } from '../db/prepared-query';
 
 interface Target {
   readonly Id: string;
   readonly ConversationId: string;
   readonly WhatsAppMessageId: string;
 }
+
+// Run for every inbound message, so prepared once (see src/db/prepared-query.ts).
+const annotationsOf = preparedQuery<{ firmId: number; whatsAppMessageId: string }, { Id: string; Type: string; ReactionEmoji: string | null; Text: string | null; MessageAt: Date }>(
+  (db, p) =>
+    db
+      .selectFrom('WhatsApp_Messages')
+      .select(['Id', 'Type', 'ReactionEmoji', 'Text', 'MessageAt'])
+      .where('FirmId', '=', p.firmId)
+      .where('TargetWhatsAppMessageId', '=', p.whatsAppMessageId)
+      .where('Direction', '=', 'inbound'),
+);
+const messageByWhatsAppId = preparedQuery<{ firmId: number; whatsAppMessageId: string }, { Id: string; ConversationId: string; WhatsAppMessageId: string | null }>((db, p) =>
+  db.selectFrom('WhatsApp_Messages').select(['Id', 'ConversationId', 'WhatsAppMessageId']).where('FirmId', '=', p.firmId).where('WhatsAppMessageId', '=', p.whatsAppMessageId),
+);
 
 /**
  * Applies the annotations (inbound `reaction`, `revoke`, `edit` rows) that point at `target` through
@@ -16,13 +31,7 @@ interface Target {
  * the message deleted; the newest edit with text replaces the text.
  */
 export async function applyAnnotationsTo(db: Kysely<Database>, firmId: number, target: Target, now: Date, events: RealtimeEvent[]): Promise<void> {
-  const annotations = await db
-    .selectFrom('WhatsApp_Messages')
-    .select(['Id', 'Type', 'ReactionEmoji', 'Text', 'MessageAt'])
-    .where('FirmId', '=', firmId)
-    .where('TargetWhatsAppMessageId', '=', target.WhatsAppMessageId)
-    .where('Direction', '=', 'inbound')
-    .execute();
+  const annotations = await annotationsOf(db, { firmId, whatsAppMessageId: target.WhatsAppMessageId });
   if (annotations.length === 0) return;
   const newestFirst = annotations.sort((a, b) => b.MessageAt.getTime() - a.MessageAt.getTime() || (a.Id < b.Id ? 1 : -1));
   const changes: string[] = [];
@@ -66,11 +75,6 @@ export async function applyAnnotationsTo(db: Kysely<Database>, firmId: number, t
 
 /** The stored message a WhatsApp id names, if any. */
 export async function findByWhatsAppId(db: Kysely<Database>, firmId: number, whatsAppMessageId: string): Promise<Target | undefined> {
-  const row = await db
-    .selectFrom('WhatsApp_Messages')
-    .select(['Id', 'ConversationId', 'WhatsAppMessageId'])
-    .where('FirmId', '=', firmId)
-    .where('WhatsAppMessageId', '=', whatsAppMessageId)
-    .executeTakeFirst();
+  const [row] = await messageByWhatsAppId(db, { firmId, whatsAppMessageId });
   return row && row.WhatsAppMessageId !== null ? { Id: row.Id, ConversationId: row.ConversationId, WhatsAppMessageId: row.WhatsAppMessageId } : undefined;
 }

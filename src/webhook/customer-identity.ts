@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database, CustomerRow } from '../db/tables';
 import { newId } from '../shared/ids';
 import { isUniqueViolation } from '../db/unique-violation';
+import { preparedQuery } from '../db/prepared-query';
 import type { WebhookContact } from './webhook-payload.schemas';
 
 /** Who wrote, as far as one webhook tells: a phone number, a business-scoped user id, or both. */
@@ -43,12 +44,19 @@ export function identityOf(message: { fromWaId: string | undefined; fromUserId: 
 type CustomerKeys = Pick<CustomerRow, 'Id' | 'WaId' | 'Bsuid' | 'ProfileName' | 'Username' | 'CountryCode' | 'ParentBsuid' | 'IdentityKeyHash'>;
 const keyColumns = ['Id', 'WaId', 'Bsuid', 'ProfileName', 'Username', 'CountryCode', 'ParentBsuid', 'IdentityKeyHash'] as const;
 
+const customerByBsuid = preparedQuery<{ firmId: number; bsuid: string }, CustomerKeys>((db, p) =>
+  db.selectFrom('WhatsApp_Customers').select(keyColumns).where('FirmId', '=', p.firmId).where('Bsuid', '=', p.bsuid),
+);
+const customerByWaId = preparedQuery<{ firmId: number; waId: string }, CustomerKeys>((db, p) =>
+  db.selectFrom('WhatsApp_Customers').select(keyColumns).where('FirmId', '=', p.firmId).where('WaId', '=', p.waId),
+);
+
 async function byBsuid(db: Kysely<Database>, firmId: number, bsuid: string): Promise<CustomerKeys | undefined> {
-  return db.selectFrom('WhatsApp_Customers').select(keyColumns).where('FirmId', '=', firmId).where('Bsuid', '=', bsuid).executeTakeFirst();
+  return (await customerByBsuid(db, { firmId, bsuid }))[0];
 }
 
 async function byWaId(db: Kysely<Database>, firmId: number, waId: string): Promise<CustomerKeys | undefined> {
-  return db.selectFrom('WhatsApp_Customers').select(keyColumns).where('FirmId', '=', firmId).where('WaId', '=', waId).executeTakeFirst();
+  return (await customerByWaId(db, { firmId, waId }))[0];
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, NewRow } from '../db/tables';
 import { newId } from '../shared/ids';
+import { preparedQuery } from '../db/prepared-query';
 import type { RealtimeEvent } from '../realtime/realtime-publisher';
 import { applyAnnotationsTo, findByWhatsAppId } from './apply-annotations';
 import { applyMessageStatus } from './apply-message-status';
@@ -33,6 +34,13 @@ export interface IngestResult {
   duplicates: number;
 }
 
+const storedMessage = preparedQuery<{ firmId: number; whatsAppMessageId: string }, { Id: string; MediaState: string | null }>((db, p) =>
+  db.selectFrom('WhatsApp_Messages').select(['Id', 'MediaState']).where('FirmId', '=', p.firmId).where('WhatsAppMessageId', '=', p.whatsAppMessageId),
+);
+
+/** `messageRow` sets the same columns for every message (null where there is nothing), so the insert is prepared once. */
+const insertMessage = preparedQuery<NewRow<'WhatsApp_Messages'>, never>((db, row) => db.insertInto('WhatsApp_Messages').values(row));
+
 /** Annotation messages change another message instead of appearing in the thread list. */
 const isAnnotation = (m: NormalizedInboundMessage) => m.role === 'reaction' || m.role === 'revoke' || m.role === 'edit';
 
@@ -49,12 +57,7 @@ export async function ingestInto(trx: Kysely<Database>, change: RoutedMessagesCh
   const activity = new Map<string, ConversationActivity>();
 
   for (const message of change.messages) {
-    const existing = await trx
-      .selectFrom('WhatsApp_Messages')
-      .select(['Id', 'MediaState'])
-      .where('FirmId', '=', firmId)
-      .where('WhatsAppMessageId', '=', message.whatsAppMessageId)
-      .executeTakeFirst();
+    const [existing] = await storedMessage(trx, { firmId, whatsAppMessageId: message.whatsAppMessageId });
     if (existing) {
       result.duplicates++;
       if (existing.MediaState === 'pending') result.mediaMessageIds.push(existing.Id);
@@ -79,7 +82,7 @@ export async function ingestInto(trx: Kysely<Database>, change: RoutedMessagesCh
     const id = newId(now.getTime());
     const replyTo = message.replyToWhatsAppMessageId ? await findByWhatsAppId(trx, firmId, message.replyToWhatsAppMessageId) : undefined;
     try {
-      await trx.insertInto('WhatsApp_Messages').values(messageRow(id, firmId, conversationId, message, at, replyTo?.Id, now)).execute();
+      await insertMessage(trx, messageRow(id, firmId, conversationId, message, at, replyTo?.Id, now));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       result.duplicates++;
