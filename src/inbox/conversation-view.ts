@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables';
 import type { ConversationView } from '../realtime/realtime-events.schemas';
 import { isReplyWindowOpen, replyWindowUntil } from './reply-window';
+import { firmColumnValue } from '../db/firm-column-value';
 
 /**
  * Conversations with their customer and assignee, aliased `c`, `cu` and `o`, selecting every column a list row needs.
@@ -72,7 +73,7 @@ export async function loadConversationViews(db: Kysely<Database>, firmId: number
   const unique = [...new Set(ids)];
   // SQL Server allows 2,100 parameters per statement.
   for (let i = 0; i < unique.length; i += 500) {
-    const rows = await selectConversationRows(db).where('c.FirmId', '=', firmId).where('c.Id', 'in', unique.slice(i, i + 500)).execute();
+    const rows = await selectConversationRows(db).where(firmColumnValue('c.FirmId'), '=', firmId).where('c.Id', 'in', unique.slice(i, i + 500)).execute();
     for (const row of rows) found.set(row.Id, toConversationView(row, now));
   }
   return found;

@@ -9,6 +9,7 @@ import type { ListConversationsQuery } from './inbox.schemas';
 import { loadInboxSettings } from './inbox-settings.queries';
 import { conversationsWithText, customersMatching, searchTerms, textStrategyFor } from './text-search';
 import { visibleAssignees, type InboxVisibility } from './visibility';
+import { firmColumnValue } from '../db/firm-column-value';
 
 /** Counts stop here: past it a count reads "this many or more" (the list stays fast for firms with 100,000 conversations). */
 export const COUNT_LIMIT = 10_000;
@@ -133,7 +134,7 @@ async function listMatching(
       const rows = await db
         .selectFrom('WhatsApp_Conversations')
         .select(['Id', 'Status', 'AssignedOperatorId', 'LastMessageAt'])
-        .where('FirmId', '=', actor.firmId)
+        .where(firmColumnValue('FirmId'), '=', actor.firmId)
         .where(column, 'in', ids.slice(i, i + 500))
         .execute();
       for (const row of rows) candidates.set(row.Id, row);

@@ -9,6 +9,7 @@ import { requireConversation } from './conversation-access';
 import { firstRows } from './first-rows';
 import { decodeTimeCursor, encodeTimeCursor, type TimeKey } from './inbox-cursor';
 import type { HistoryQuery } from './inbox.schemas';
+import { firmColumnValue } from '../db/firm-column-value';
 
 /** Columns a message view is built from. */
 export const MESSAGE_VIEW_COLUMNS = [
@@ -84,7 +85,8 @@ function thread(db: Db, firmId: number, conversationId: string, side: { before?:
   let select = db
     .selectFrom('WhatsApp_Messages')
     .where('ConversationId', '=', conversationId)
-    .where('FirmId', '=', firmId)
+    // Read through the conversation's own index, not the firm's (see firmColumnValue).
+    .where(firmColumnValue('FirmId'), '=', firmId)
     .where('TargetWhatsAppMessageId', 'is', null);
   const { before, after } = side;
   if (after) {
@@ -112,7 +114,7 @@ export async function withQuotes(db: Db, firmId: number, rows: readonly ViewRow[
     const found = await db
       .selectFrom('WhatsApp_Messages')
       .select(['Id', 'Direction', 'Type', 'Text', 'MediaId', 'MessageAt'])
-      .where('FirmId', '=', firmId)
+      .where(firmColumnValue('FirmId'), '=', firmId)
       .where('Id', 'in', quotedIds)
       .execute();
     for (const row of found) {

@@ -8,6 +8,7 @@ import { loadInboxSettings } from './inbox-settings.queries';
 import { MESSAGE_VIEW_COLUMNS, withQuotes, type ThreadMessage } from './list-messages';
 import { searchMessageHits, searchTerms, textStrategyFor } from './text-search';
 import { visibleConversationCondition } from './visibility';
+import { firmColumnValue } from '../db/firm-column-value';
 
 /** Matching messages looked at per request at most (keeps a request within its time budget). */
 const SEARCH_WINDOW = 2_000;
@@ -36,7 +37,7 @@ export async function searchMessages(services: Pick<Services, 'db' | 'dialect' |
     window: SEARCH_WINDOW,
   });
   if (hits.messageIds.length === 0) return { items: [], nextCursor: hits.nextCursor };
-  const rows = await services.db.selectFrom('WhatsApp_Messages').select(MESSAGE_VIEW_COLUMNS).where('FirmId', '=', actor.firmId).where('Id', 'in', hits.messageIds).execute();
+  const rows = await services.db.selectFrom('WhatsApp_Messages').select(MESSAGE_VIEW_COLUMNS).where(firmColumnValue('FirmId'), '=', actor.firmId).where('Id', 'in', hits.messageIds).execute();
   const messages = new Map((await withQuotes(services.db, actor.firmId, rows)).map((m) => [m.id, m]));
   const conversations = await loadConversationViews(services.db, actor.firmId, [...new Set(rows.map((r) => r.ConversationId))], services.clock.now());
   const items = hits.messageIds.flatMap((id) => {

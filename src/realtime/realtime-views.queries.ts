@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, MessageRow } from '../db/tables';
 import type { MessageView } from './realtime-events.schemas';
+import { firmColumnValue } from '../db/firm-column-value';
 
 type Db = Kysely<Database>;
 
@@ -85,7 +86,7 @@ export interface LoadedMessage {
 export async function loadMessages(db: Db, firmId: number, ids: readonly string[]): Promise<Map<string, LoadedMessage>> {
   const found = new Map<string, LoadedMessage>();
   for (const part of chunks([...new Set(ids)])) {
-    const rows = await db.selectFrom('WhatsApp_Messages').select(messageColumns).where('FirmId', '=', firmId).where('Id', 'in', part).execute();
+    const rows = await db.selectFrom('WhatsApp_Messages').select(messageColumns).where(firmColumnValue('FirmId'), '=', firmId).where('Id', 'in', part).execute();
     for (const row of rows) found.set(row.Id, { view: toMessageView(row), isAnnotation: row.TargetWhatsAppMessageId !== null });
   }
   return found;
