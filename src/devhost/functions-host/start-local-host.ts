@@ -99,6 +99,9 @@ function listen(server: http.Server, port: number, hostname: string): Promise<nu
   });
 }
 
+/** Kestrel's default KeepAliveTimeout. */
+const KEEP_ALIVE_TIMEOUT_MS = 130_000;
+
 function closeServer(server: http.Server): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
@@ -175,6 +178,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const outputs: OutputBindingContext = { clients, settings, developmentStorage: options.developmentStorage, messageEncoding: config.queues.messageEncoding };
   const httpHost = createHttpHost({ registry, routes, routePrefix: config.routePrefix, hostKey, outputs, log, streamUri: loaded.capabilities['HttpUri'] });
   const server = http.createServer((req, res) => httpHost.handle(req, res));
+  // Idle keep-alive connections last as on Kestrel, under the Functions host (130 s), not Node's 5 s: a client that sends
+  // on a connection the server is closing at that moment gets ECONNRESET (seen by bench:webhook between load phases).
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   const queueListeners: QueueListener[] = [];
   const timers: TimerListener[] = [];
 

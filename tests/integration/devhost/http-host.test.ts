@@ -165,6 +165,30 @@ describe('app lifecycle and outputs', () => {
   });
 });
 
+describe('connections', () => {
+  test("an idle keep-alive connection outlives Node's 5 s default, as on Kestrel, so a late request on it is served", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    const get = () =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.get(`${host.baseUrl}/hello?name=ada`, { agent }, (res) => {
+          sockets.add(res.socket);
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+      });
+    try {
+      expect(await get()).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(await get()).toBe(200);
+      expect(sockets.size).toBe(1);
+    } finally {
+      agent.destroy();
+    }
+  }, 15_000);
+});
+
 describe('start-up faults', () => {
   test('two functions on the same route and method are refused, as the Functions host does', async () => {
     await expect(startTestHost({ appDir: path.resolve(__dirname, '../../fixtures/devhost/conflict-app') })).rejects.toThrow(
