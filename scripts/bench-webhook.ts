@@ -1,6 +1,7 @@
 // `npm run bench:webhook`: signed webhook throughput and latency through the local host (SQLite, full processing),
 // and the same load against a bare node:http server that only verifies the signature, for comparison.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -162,6 +163,19 @@ async function withHostCpu(pid: number | undefined, phase: () => Promise<PhaseRe
   return { ...result, hostCpu: { mainMsPerMessage: (after.main - before.main) / result.messages, processMsPerMessage: (after.all - before.all) / result.messages } };
 }
 
+/** Fixed CPU work (HMAC and JSON, as a webhook does): its time tells runs on a slowed-down machine from the others. */
+function referenceLoopMs(): number {
+  const key = Buffer.alloc(32, 1);
+  const started = performance.now();
+  let sink = 0;
+  for (let i = 0; i < 200_000; i++) {
+    sink += createHmac('sha256', key).update(`reference ${i}`).digest()[0] ?? 0;
+    sink += (JSON.parse(JSON.stringify({ i, text: `mesaj ${i}`, list: [1, 2, 3] })) as { i: number }).i;
+  }
+  // Using the sum keeps the work from being optimised away.
+  return sink < 0 ? NaN : performance.now() - started;
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -300,6 +314,7 @@ async function main(): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: Number(values.sockets) });
 
   const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const referenceBefore = referenceLoopMs();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-webhook-'));
   const dbFile = path.join(dataDir, 'inbox.db');
   const host = await startHost(dataDir);
@@ -333,6 +348,7 @@ async function main(): Promise<void> {
 
     const cpu = cpus();
     console.log(`\nbench:webhook — Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, load average before ${loadBefore}; SQLite at ${dbFile} (WAL, synchronous=FULL); client: node:http keep-alive, ≤ ${values.sockets} sockets`);
+    console.log(`machine speed: a fixed reference loop took ${referenceBefore.toFixed(0)} ms before the run and ${referenceLoopMs().toFixed(0)} ms after (compare runs by it: a virtual machine's speed drifts)`);
     console.log(`${'phase'.padEnd(52)} ${'msg/s'.padStart(7)} ${'POST/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'non-200'.padStart(7)}  host CPU ms/msg (main thread / process)`);
     console.log(`${row(warmUp)}   (not measured)`);
     for (const result of results) console.log(row(result));
