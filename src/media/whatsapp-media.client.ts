@@ -1,6 +1,7 @@
 // Graph API calls for inbound media: look up a media id's short-lived URL, then download it with the bearer token.
 import { z } from 'zod';
-import { parseJson, readGraphError } from '../shared/graph-error';
+import { readGraphError } from '../shared/graph-error';
+import { parseJson } from '../shared/parse-json';
 
 /** `GET /{version}/{media-id}` answer (WHATSAPP.md §7). `sha256` is hex here, base64 in webhooks. */
 const MediaInfoSchema = z.looseObject({

@@ -132,7 +132,6 @@ function resetLink(page: string, token: string): string {
   return url.toString();
 }
 
-/** The number as people know it (`+905551234567`) when it is stored, else Meta's phone number id. */
 /** The alert for a number Meta refuses for a reason other than its token (registration, permissions, restriction, billing). */
 function accountBlockedLines(content: Extract<NotificationContent, { kind: 'channel-health-alert' }>, code: number | string, en: boolean): string[] {
   return [
@@ -147,6 +146,7 @@ function accountBlockedLines(content: Extract<NotificationContent, { kind: 'chan
   ];
 }
 
+/** The number as people know it (`+905551234567`) when it is stored, else Meta's phone number id. */
 function numberOf(content: { displayPhoneNumber: string | null; phoneNumberId: string }): string {
   if (!content.displayPhoneNumber) return content.phoneNumberId;
   return content.displayPhoneNumber.startsWith('+') ? content.displayPhoneNumber : `+${content.displayPhoneNumber}`;

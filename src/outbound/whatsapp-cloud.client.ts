@@ -1,6 +1,7 @@
 // The Graph API client for sending: messages, read receipts, media uploads and template listings (WHATSAPP.md §6–8).
 import { z } from 'zod';
-import { parseJson, readGraphError } from '../shared/graph-error';
+import { readGraphError } from '../shared/graph-error';
+import { parseJson } from '../shared/parse-json';
 
 /** Options every call takes, named as the Azure SDK guidelines name them. */
 export interface OperationOptions {

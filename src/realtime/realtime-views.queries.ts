@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database, MessageRow } from '../db/tables';
 import type { MessageView } from './realtime-events.schemas';
 import { firmColumnValue } from '../db/firm-column-value';
+import { parseJson } from '../shared/parse-json';
 
 type Db = Kysely<Database>;
 
@@ -12,14 +13,8 @@ const CHUNK = 500;
 
 const iso = (value: Date | null): string | null => (value === null ? null : value.toISOString());
 
-function parseJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}
+/** A stored JSON column as a value; null when empty or not JSON. */
+const jsonColumn = (text: string | null): unknown => (text === null ? null : (parseJson(text) ?? null));
 
 function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
@@ -45,7 +40,7 @@ export function toMessageView(row: Pick<MessageRow, (typeof messageColumns)[numb
     type: row.Type,
     status: row.Status,
     text: row.Text,
-    content: parseJson(row.ContentJson),
+    content: jsonColumn(row.ContentJson),
     media:
       row.MediaId === null && row.MediaState === null
         ? null
@@ -56,7 +51,7 @@ export function toMessageView(row: Pick<MessageRow, (typeof messageColumns)[numb
             fileName: row.MediaFileName,
             url: `/api/media/${row.Id}`,
           },
-    template: row.TemplateName === null ? null : { name: row.TemplateName, language: row.TemplateLanguage, parameters: parseJson(row.TemplateParametersJson) },
+    template: row.TemplateName === null ? null : { name: row.TemplateName, language: row.TemplateLanguage, parameters: jsonColumn(row.TemplateParametersJson) },
     replyTo: row.ReplyToWhatsAppMessageId === null ? null : { messageId: row.ReplyToMessageId, whatsAppMessageId: row.ReplyToWhatsAppMessageId },
     reactions: { customer: row.CustomerReaction, business: row.BusinessReaction },
     forwarded: row.IsForwarded,

@@ -1,5 +1,6 @@
 // Meta's Graph API error envelope (`{"error": {...}}`, WHATSAPP.md §9) as every Graph client here reads it.
 import { z } from 'zod';
+import { parseJson } from './parse-json';
 
 /** A number, or a string of digits (resellers and proxies re-serialise Graph's numbers as strings). */
 const GraphNumberSchema = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
@@ -32,15 +33,6 @@ export interface GraphError {
   readonly fbtraceId: string | undefined;
   /** Graph's own `is_transient` flag, when it sent one. */
   readonly isTransient: boolean | undefined;
-}
-
-/** JSON, or undefined for anything that is not (an HTML page from a proxy, an empty body). */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The Graph error in an answer's body, or undefined when the body is not Graph's error envelope. */

@@ -20,8 +20,15 @@ const annotationsOf = preparedQuery<{ firmId: number; whatsAppMessageId: string 
       .where('TargetWhatsAppMessageId', '=', p.whatsAppMessageId)
       .where('Direction', '=', 'inbound'),
 );
-const messageByWhatsAppId = preparedQuery<{ firmId: number; whatsAppMessageId: string }, { Id: string; ConversationId: string; WhatsAppMessageId: string | null }>((db, p) =>
-  db.selectFrom('WhatsApp_Messages').select(['Id', 'ConversationId', 'WhatsAppMessageId']).where('FirmId', '=', p.firmId).where('WhatsAppMessageId', '=', p.whatsAppMessageId),
+const messageByWhatsAppId = preparedQuery<
+  { firmId: number; whatsAppMessageId: string },
+  { Id: string; ConversationId: string; WhatsAppMessageId: string | null; MediaState: string | null }
+>((db, p) =>
+  db
+    .selectFrom('WhatsApp_Messages')
+    .select(['Id', 'ConversationId', 'WhatsAppMessageId', 'MediaState'])
+    .where('FirmId', '=', p.firmId)
+    .where('WhatsAppMessageId', '=', p.whatsAppMessageId),
 );
 
 /**
@@ -73,8 +80,8 @@ export async function applyAnnotationsTo(db: Kysely<Database>, firmId: number, t
   for (const change of changes) events.push({ type: 'message.updated', firmId, conversationId: target.ConversationId, messageId: target.Id, change });
 }
 
-/** The stored message a WhatsApp id names, if any. */
-export async function findByWhatsAppId(db: Kysely<Database>, firmId: number, whatsAppMessageId: string): Promise<Target | undefined> {
+/** The stored message a WhatsApp id names, if any, with its media state (a duplicate delivery may still need its file). */
+export async function findByWhatsAppId(db: Kysely<Database>, firmId: number, whatsAppMessageId: string): Promise<(Target & { readonly MediaState: string | null }) | undefined> {
   const [row] = await messageByWhatsAppId(db, { firmId, whatsAppMessageId });
-  return row && row.WhatsAppMessageId !== null ? { Id: row.Id, ConversationId: row.ConversationId, WhatsAppMessageId: row.WhatsAppMessageId } : undefined;
+  return row && row.WhatsAppMessageId !== null ? { Id: row.Id, ConversationId: row.ConversationId, WhatsAppMessageId: row.WhatsAppMessageId, MediaState: row.MediaState } : undefined;
 }

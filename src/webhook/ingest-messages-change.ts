@@ -34,10 +34,6 @@ export interface IngestResult {
   duplicates: number;
 }
 
-const storedMessage = preparedQuery<{ firmId: number; whatsAppMessageId: string }, { Id: string; MediaState: string | null }>((db, p) =>
-  db.selectFrom('WhatsApp_Messages').select(['Id', 'MediaState']).where('FirmId', '=', p.firmId).where('WhatsAppMessageId', '=', p.whatsAppMessageId),
-);
-
 /** `messageRow` sets the same columns for every message (null where there is nothing), so the insert is prepared once. */
 const insertMessage = preparedQuery<NewRow<'WhatsApp_Messages'>, never>((db, row) => db.insertInto('WhatsApp_Messages').values(row));
 
@@ -57,7 +53,7 @@ export async function ingestInto(trx: Kysely<Database>, change: RoutedMessagesCh
   const activity = new Map<string, ConversationActivity>();
 
   for (const message of change.messages) {
-    const [existing] = await storedMessage(trx, { firmId, whatsAppMessageId: message.whatsAppMessageId });
+    const existing = await findByWhatsAppId(trx, firmId, message.whatsAppMessageId);
     if (existing) {
       result.duplicates++;
       if (existing.MediaState === 'pending') result.mediaMessageIds.push(existing.Id);
