@@ -1,7 +1,7 @@
 // createServices(config): the one place where settings become live adapters (database, storage, clock, …).
 import type { Kysely } from 'kysely';
 import { loadConfig, type Config } from './config';
-import { createDatabase } from './db/database';
+import { createDatabase, type DatabaseOptions } from './db/database';
 import type { Database } from './db/tables';
 import { migrateToLatest } from './db/migrate';
 import { systemClock, type Clock } from './shared/clock';
@@ -23,8 +23,8 @@ export interface Services {
 }
 
 /** The database, migrated to the latest schema, with the first-run bootstrap applied. */
-export async function openDatabase(config: Config, clock: Clock): Promise<{ db: Kysely<Database>; dialect: 'sqlite' | 'mssql'; close(): Promise<void> }> {
-  const database = await createDatabase(config.database);
+export async function openDatabase(config: Config, clock: Clock, options: DatabaseOptions = {}): Promise<{ db: Kysely<Database>; dialect: 'sqlite' | 'mssql'; close(): Promise<void> }> {
+  const database = createDatabase(config.database, options);
   try {
     await migrateToLatest(database.db);
     await bootstrapFirstRun({ db: database.db, clock, config });
@@ -38,7 +38,8 @@ export async function openDatabase(config: Config, clock: Clock): Promise<{ db: 
 /** Builds every adapter from the settings, after the database is ready. */
 export async function createServices(config: Config, overrides: Partial<Pick<Services, 'clock' | 'realtime'>> = {}): Promise<Services> {
   const clock = overrides.clock ?? systemClock;
-  const database = await openDatabase(config, clock);
+  // The app runs for hours and commits all the time: its SQLite log is copied into the database off its thread.
+  const database = await openDatabase(config, clock, { checkpointOnThread: true });
   try {
     const storage = createStorageClients(config.storage);
     await ensureQueues(storage.queues);

@@ -5,6 +5,7 @@ import * as tedious from 'tedious';
 import { tediousConfigFromConnectionString } from './mssql-connection';
 import { schema } from './schema';
 import { openSqliteDatabase } from './sqlite-database';
+import { BACKSTOP_CHECKPOINT_PAGES, startWalCheckpointer } from './wal-checkpointer';
 import type { Database } from './tables';
 
 export type Dialect = 'sqlite' | 'mssql';
@@ -40,17 +41,32 @@ class AppSqliteDialect extends SqliteDialect {
   }
 }
 
+/** How a long-running process opens the database (the app); scripts and tests take the defaults. */
+export interface DatabaseOptions {
+  /** SQLite: copy the write-ahead log into the database file on a thread of its own (see wal-checkpointer.ts). */
+  readonly checkpointOnThread?: boolean;
+}
+
 /**
  * Opens the database. Both dialects give the app the same values: times are `Date` (UTC, exact to the
  * millisecond: datetime2(3) on SQL Server, `YYYY-MM-DDTHH:mm:ss.sssZ` text on SQLite), booleans are
  * `boolean`, ids and JSON are strings. Nothing is created here: run `migrateToLatest` next. For SQL Server
  * the first query opens the connection, so a wrong password surfaces there (in the migration at start-up).
  */
-export function createDatabase(target: DatabaseTarget): DatabaseHandle {
+export function createDatabase(target: DatabaseTarget, options: DatabaseOptions = {}): DatabaseHandle {
   if (target.kind === 'sqlite') {
-    const sqlite = openSqliteDatabase(target.path, schema);
+    const checkpointOnThread = options.checkpointOnThread === true && target.path !== ':memory:';
+    const sqlite = openSqliteDatabase(target.path, schema, checkpointOnThread ? { autoCheckpointPages: BACKSTOP_CHECKPOINT_PAGES } : {});
+    const checkpointer = checkpointOnThread ? startWalCheckpointer(target.path) : undefined;
     const db = new Kysely<Database>({ dialect: new AppSqliteDialect({ database: sqlite }) });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
+    return {
+      db,
+      dialect: 'sqlite',
+      close: async () => {
+        await checkpointer?.stop();
+        await db.destroy();
+      },
+    };
   }
   const { config, pool } = tediousConfigFromConnectionString(target.connectionString, target.database);
   const db = new Kysely<Database>({

@@ -97,6 +97,8 @@ const statementCacheSize = 500;
 export interface SqliteOptions {
   /** How long a writer waits for another process's write lock before SQLITE_BUSY (default 5,000 ms). */
   readonly busyTimeoutMs?: number;
+  /** Pages of log at which this connection checkpoints by itself (SQLite's default 1,000); higher when another thread checkpoints. */
+  readonly autoCheckpointPages?: number;
 }
 
 /**
@@ -118,6 +120,7 @@ export function openSqliteDatabase(filePath: string, schema: SchemaDefinition, o
     raw.pragma('synchronous = FULL');
     raw.pragma('foreign_keys = ON');
     raw.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+    if (options.autoCheckpointPages !== undefined) raw.pragma(`wal_autocheckpoint = ${Math.trunc(options.autoCheckpointPages)}`);
     // Statistics for the query planner, refreshed where missing or stale (SQLite's advice for a long-lived connection;
     // bounded work). Queries on hot paths do not depend on them (see firm-column-value.ts), others plan better with them.
     raw.pragma('optimize = 0x10002');

@@ -1,0 +1,79 @@
+// Copies committed pages from SQLite's write-ahead log into the database file on a thread of its own.
+//
+// Without it the thread that commits does that copying itself (SQLite's automatic checkpoint, every 1,000 pages of
+// log): at 1,000 webhooks a second that was a 5–37 ms pause of the app's only thread a few times a second, plus the
+// reads, writes and the database file's fsync in between (measured with `npm run bench:webhook`). A checkpoint on
+// another connection runs beside the writer (WAL allows one checkpointer next to one writer and any readers), so the
+// app's thread only appends to the log. The app's connection keeps a higher automatic threshold as a backstop: the log
+// restarts from its beginning only at a write that finds it fully copied, which this thread cannot arrange while a
+// transaction is open, and if this thread falls behind or dies the app still bounds the log itself.
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import BetterSqlite3 from 'better-sqlite3';
+
+/** Pages of log at which the app's own connection checkpoints (SQLite's default is 1,000; 4,000 × 4 KiB ≈ 16 MiB). */
+export const BACKSTOP_CHECKPOINT_PAGES = 4_000;
+
+/** How often the thread copies what was committed since its last pass. */
+const DEFAULT_INTERVAL_MS = 50;
+
+/** A running checkpoint thread. */
+export interface WalCheckpointer {
+  /** Stops the thread after its current pass and closes its connection. */
+  stop(): Promise<void>;
+}
+
+interface CheckpointerData {
+  readonly walCheckpointerFile: string;
+  readonly intervalMs: number;
+}
+
+type Command = { readonly type: 'stop' };
+
+/** True when this module can be loaded by a Worker (compiled JavaScript; the tests run TypeScript sources in-process). */
+const canRunOnThread = __filename.endsWith('.js');
+
+/**
+ * Starts checkpointing `filePath` (an existing SQLite database in WAL mode) on a worker thread. Returns undefined where
+ * no thread can run this module (TypeScript sources under the test runner): SQLite's automatic checkpoint then does the
+ * work on the app's connection, as it would without this.
+ */
+export function startWalCheckpointer(filePath: string, intervalMs: number = DEFAULT_INTERVAL_MS): WalCheckpointer | undefined {
+  if (!canRunOnThread) return undefined;
+  const worker = new Worker(__filename, { workerData: { walCheckpointerFile: filePath, intervalMs } satisfies CheckpointerData });
+  // A checkpoint thread must never keep a finished process alive.
+  worker.unref();
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.on('error', (error) => console.error(`SQLite checkpoint thread for ${filePath} failed; the app's connection checkpoints instead:`, error));
+  return {
+    stop: async () => {
+      worker.postMessage({ type: 'stop' } satisfies Command);
+      await exited;
+    },
+  };
+}
+
+function checkpointOnThisThread(port: NonNullable<typeof parentPort>, data: CheckpointerData): void {
+  const db = new BetterSqlite3(data.walCheckpointerFile, { fileMustExist: true });
+  // PASSIVE never waits for the writer or readers: it copies what no reader still needs and returns.
+  const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+  let reported = false;
+  const timer = setInterval(() => {
+    try {
+      checkpoint.run();
+    } catch (error) {
+      // Nothing is lost when a pass fails (the log keeps every commit, and the app's connection checkpoints at the backstop).
+      if (!reported) console.error(`SQLite checkpoint of ${data.walCheckpointerFile} failed; retrying every ${data.intervalMs} ms:`, error);
+      reported = true;
+    }
+  }, data.intervalMs);
+  port.on('message', (command: Command) => {
+    if (command.type !== 'stop') return;
+    clearInterval(timer);
+    db.close();
+    port.close();
+  });
+}
+
+if (!isMainThread && parentPort && typeof (workerData as Partial<CheckpointerData> | undefined)?.walCheckpointerFile === 'string') {
+  checkpointOnThisThread(parentPort, workerData as CheckpointerData);
+}
