@@ -5,7 +5,7 @@ import * as tedious from 'tedious';
 import { tediousConfigFromConnectionString } from './mssql-connection';
 import { schema } from './schema';
 import { openSqliteDatabase } from './sqlite-database';
-import { BACKSTOP_CHECKPOINT_PAGES, startWalCheckpointer } from './wal-checkpointer';
+import { BACKSTOP_CHECKPOINT_PAGES, canCheckpointOnThread, startWalCheckpointer } from './wal-checkpointer';
 import type { Database } from './tables';
 
 export type Dialect = 'sqlite' | 'mssql';
@@ -55,7 +55,7 @@ export interface DatabaseOptions {
  */
 export function createDatabase(target: DatabaseTarget, options: DatabaseOptions = {}): DatabaseHandle {
   if (target.kind === 'sqlite') {
-    const checkpointOnThread = options.checkpointOnThread === true && target.path !== ':memory:';
+    const checkpointOnThread = options.checkpointOnThread === true && target.path !== ':memory:' && canCheckpointOnThread;
     const sqlite = openSqliteDatabase(target.path, schema, checkpointOnThread ? { autoCheckpointPages: BACKSTOP_CHECKPOINT_PAGES } : {});
     const checkpointer = checkpointOnThread ? startWalCheckpointer(target.path) : undefined;
     const db = new Kysely<Database>({ dialect: new AppSqliteDialect({ database: sqlite }) });

@@ -4,9 +4,9 @@
 // log): reads from the log, writes into the file and the file's fsync, inside a commit of the app's only thread. In
 // `npm run bench:webhook` (about 40,000 webhooks) 139–151 commits took over 5 ms that way; with this thread, 19–43.
 // A checkpoint on another connection runs beside the writer (WAL allows one checkpointer next to one writer and any
-// readers), so the app's thread only appends to the log. The app's connection keeps a higher automatic threshold as a backstop: the log
-// restarts from its beginning only at a write that finds it fully copied, which this thread cannot arrange while a
-// transaction is open, and if this thread falls behind or dies the app still bounds the log itself.
+// readers), so the app's thread only appends to the log. The app's connection keeps a higher automatic threshold as a
+// backstop: the log restarts from its beginning only at a write that finds it fully copied, which this thread cannot
+// arrange while a transaction is open, and if this thread falls behind or dies the app still bounds the log itself.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 
@@ -29,16 +29,15 @@ interface CheckpointerData {
 
 type Command = { readonly type: 'stop' };
 
-/** True when this module can be loaded by a Worker (compiled JavaScript; the tests run TypeScript sources in-process). */
-const canRunOnThread = __filename.endsWith('.js');
-
 /**
- * Starts checkpointing `filePath` (an existing SQLite database in WAL mode) on a worker thread. Returns undefined where
- * no thread can run this module (TypeScript sources under the test runner): SQLite's automatic checkpoint then does the
- * work on the app's connection, as it would without this.
+ * True when a Worker can load this module (compiled JavaScript). The tests run TypeScript sources in-process: there the
+ * app's connection keeps SQLite's own automatic checkpoint, as it would without this module.
  */
-export function startWalCheckpointer(filePath: string, intervalMs: number = DEFAULT_INTERVAL_MS): WalCheckpointer | undefined {
-  if (!canRunOnThread) return undefined;
+export const canCheckpointOnThread = __filename.endsWith('.js');
+
+/** Starts checkpointing `filePath` (an existing SQLite database in WAL mode) on a worker thread. */
+export function startWalCheckpointer(filePath: string, intervalMs: number = DEFAULT_INTERVAL_MS): WalCheckpointer {
+  if (!canCheckpointOnThread) throw new Error('The SQLite checkpoint thread runs from compiled JavaScript only.');
   const worker = new Worker(__filename, { workerData: { walCheckpointerFile: filePath, intervalMs } satisfies CheckpointerData });
   // A checkpoint thread must never keep a finished process alive.
   worker.unref();
