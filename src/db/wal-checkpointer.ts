@@ -9,6 +9,7 @@
 // arrange while a transaction is open, and if this thread falls behind or dies the app still bounds the log itself.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
+import { canLoadInWorker } from '../shared/worker-module';
 
 /** Pages of log at which the app's own connection checkpoints (SQLite's default is 1,000; 4,000 × 4 KiB ≈ 16 MiB). */
 export const BACKSTOP_CHECKPOINT_PAGES = 4_000;
@@ -33,7 +34,7 @@ type Command = { readonly type: 'stop' };
  * True when a Worker can load this module (compiled JavaScript). The tests run TypeScript sources in-process: there the
  * app's connection keeps SQLite's own automatic checkpoint, as it would without this module.
  */
-export const canCheckpointOnThread = __filename.endsWith('.js');
+export const canCheckpointOnThread = canLoadInWorker(__filename);
 
 /** Starts checkpointing `filePath` (an existing SQLite database in WAL mode) on a worker thread. */
 export function startWalCheckpointer(filePath: string, intervalMs: number = DEFAULT_INTERVAL_MS): WalCheckpointer {

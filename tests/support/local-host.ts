@@ -23,16 +23,20 @@ export interface TestHost extends LocalHost {
 /**
  * Starts the host in this process on a free port with the run's Azurite as `AzureWebJobsStorage`.
  * `settings` are added to process.env for binding expressions (the app itself still reads process.env).
+ * `start` is the TypeScript source's `startLocalHost` unless a test passes the compiled one.
  */
-export async function startTestHost(options: Partial<LocalHostOptions> & { appDir: string; settings?: Record<string, string | undefined> }): Promise<TestHost> {
+export async function startTestHost(
+  options: Partial<LocalHostOptions> & { appDir: string; settings?: Record<string, string | undefined>; start?: typeof startLocalHost },
+): Promise<TestHost> {
   const logs: HostLogEntry[] = [];
   const storage = testStorageConnectionString();
-  const host = await startLocalHost({
+  const { start = startLocalHost, ...hostOptions } = options;
+  const host = await start({
     port: 0,
     hostKey: 'test-host-key',
     developmentStorage: storage,
-    ...options,
-    settings: { ...process.env, AzureWebJobsStorage: storage, ...options.settings },
+    ...hostOptions,
+    settings: { ...process.env, AzureWebJobsStorage: storage, ...hostOptions.settings },
     logger: (entry) => logs.push(entry),
   });
   return Object.assign(host, { logs, logText: () => logs.map((l) => `${l.functionName ?? ''} ${l.message}`).join('\n') });

@@ -2,11 +2,12 @@
 // methods, authLevel), runs them through the programming model, and writes the response — buffered from the RPC
 // response, or streamed through the library's HTTP proxy when the app called `app.setup({ enableHttpStream: true })`.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AppRegistry, RegisteredFunction } from './core-api';
 import type { RpcBindingInfo, RpcHttpCookie, RpcHttpData, RpcTypedData } from './core-types';
 import { DevHostError } from './dev-host-error';
 import type { HostLogger } from './host-log';
+import { writeHostResponse, type HostRequestHead, type HostResponse } from './host-response';
 import { invokeFunction } from './invoke-function';
 import { deliverOutputBindings, outputValue, type OutputBindingContext } from './output-bindings';
 import { compareRoutePrecedence, matchRouteTemplate, parseRouteTemplate, type RouteTemplate } from './route-template';
@@ -72,26 +73,35 @@ export interface HttpHostOptions {
 
 /** The request listener plus what a graceful stop needs. */
 export interface HttpHost {
+  /** Serves a request on this thread, its body read from the socket (and streamed to the app when it asked for that). */
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * Answers a request whose body a front end already read (`undefined`: over {@link maxRequestBodyBytes}, not read).
+   * Used by the HTTP front-end thread; buffered functions only.
+   */
+  answer(head: HostRequestHead, body: Buffer | undefined): Promise<HostResponse>;
   /** Resolves when every request being handled has finished. */
   drain(): Promise<void>;
   close(): void;
 }
 
-function sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent || res.destroyed) return;
+function jsonResponse(status: number, payload: unknown, headers: Record<string, string> = {}): HostResponse {
   const body = Buffer.from(JSON.stringify(payload));
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, ...headers });
-  res.end(body);
+  const list = ['content-type', 'application/json; charset=utf-8', 'content-length', String(body.length)];
+  for (const [name, value] of Object.entries(headers)) list.push(name, value);
+  return { status, headers: list, body };
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { error: { code, message, ...extra } }, headers);
+function errorResponse(status: number, code: string, message: string, extra: Record<string, string> = {}, headers: Record<string, string> = {}): HostResponse {
+  return jsonResponse(status, { error: { code, message, ...extra } }, headers);
 }
 
-function flatHeaders(req: IncomingMessage): Record<string, string> {
+const tooLargeResponse = (): HostResponse =>
+  errorResponse(413, 'PayloadTooLarge', `Request bodies are limited to ${maxRequestBodyBytes} bytes.`, {}, { connection: 'close' });
+
+function flatHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
+  for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;
@@ -124,21 +134,20 @@ export function serializeRpcCookie(cookie: RpcHttpCookie): string {
 const noBodyStatuses = new Set([204, 304]);
 const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
 
-/** Writes a buffered RPC HTTP response (`returnValue.http`); no value means 200 with no body, as the host does. */
-function writeRpcHttpResponse(req: IncomingMessage, res: ServerResponse, data: RpcTypedData | null | undefined): void {
+/** The answer of a buffered RPC HTTP response (`returnValue.http`); no value means 200 with no body, as the host does. */
+function rpcHttpResponse(data: RpcTypedData | null | undefined): HostResponse {
   const rpc: RpcHttpData | undefined = data?.http ?? undefined;
   const status = rpc?.statusCode ? Number(rpc.statusCode) || 200 : 200;
-  const headers: [string, string][] = [];
+  const headers: string[] = [];
   for (const [name, value] of Object.entries(rpc?.headers ?? {})) {
     const lower = name.toLowerCase();
     if (lower === 'content-length' || hopByHop.has(lower)) continue;
-    headers.push([name, value]);
+    headers.push(name, value);
   }
-  for (const cookie of rpc?.cookies ?? []) headers.push(['set-cookie', serializeRpcCookie(cookie)]);
+  for (const cookie of rpc?.cookies ?? []) headers.push('set-cookie', serializeRpcCookie(cookie));
   const body = noBodyStatuses.has(status) ? Buffer.alloc(0) : (typedDataToBuffer(rpc?.body) ?? Buffer.alloc(0));
-  if (!noBodyStatuses.has(status)) headers.push(['content-length', String(body.length)]);
-  res.writeHead(status, headers.flat());
-  res.end(req.method === 'HEAD' ? undefined : body);
+  if (!noBodyStatuses.has(status)) headers.push('content-length', String(body.length));
+  return { status, headers, body };
 }
 
 type BodyResult = { ok: true; body: Buffer } | { ok: false };
@@ -162,13 +171,27 @@ function readBody(req: IncomingMessage): Promise<BodyResult> {
   });
 }
 
+/** What to do with a request once its head is known: answer at once, or invoke a function. */
+type RequestPlan =
+  | { readonly kind: 'answer'; readonly response: HostResponse }
+  | { readonly kind: 'invoke'; readonly route: HttpRoute; readonly rpcHttp: RpcHttpData; readonly invocationId: string };
+
 /** Creates the request handler for `options.routes` under `/<routePrefix>`. */
 export function createHttpHost(options: HttpHostOptions): HttpHost {
   const { registry, routes, log } = options;
   const prefix = options.routePrefix === '' ? '' : `/${options.routePrefix}`.toLowerCase();
   const hostKeyDigest = digest(options.hostKey);
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new Set<Promise<unknown>>();
   const proxyAgent = options.streamUri ? new http.Agent({ keepAlive: true }) : undefined;
+
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    const settled: Promise<unknown> = work.then(
+      () => inFlight.delete(settled),
+      () => inFlight.delete(settled),
+    );
+    inFlight.add(settled);
+    return work;
+  };
 
   const find = (method: string, path: string) => {
     const allowed = new Set<string>();
@@ -184,26 +207,53 @@ export function createHttpHost(options: HttpHostOptions): HttpHost {
   // Core Tools skips key checks locally. This host enforces them (with a key it prints at start) so that a route
   // registered with the wrong authLevel fails here, not first in Azure. One key serves both levels: Azure would
   // accept only the master key for `admin`.
-  const authorized = (route: HttpRoute, req: IncomingMessage, url: URL): boolean => {
+  const authorized = (route: HttpRoute, headers: IncomingHttpHeaders, url: URL): boolean => {
     if (route.authLevel === 'anonymous') return true;
-    const header = req.headers['x-functions-key'];
+    const header = headers['x-functions-key'];
     const key = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('code') ?? '';
     return timingSafeEqual(digest(key), hostKeyDigest);
   };
 
-  const fail = (res: ServerResponse, fn: RegisteredFunction, invocationId: string, started: number, err: unknown) => {
+  const failed = (fn: RegisteredFunction, invocationId: string, started: number, err: unknown): HostResponse => {
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
     log({ level: 'error', category: 'system', functionName: fn.name, invocationId, message: `Executed (Failed, Id=${invocationId}, Duration=${Date.now() - started}ms)\n${detail}` });
-    sendError(res, 500, 'InternalError', 'The function failed. Look for this id in the host log.', { id: invocationId });
+    return errorResponse(500, 'InternalError', 'The function failed. Look for this id in the host log.', { id: invocationId });
   };
 
-  const buffered = async (req: IncomingMessage, res: ServerResponse, route: HttpRoute, rpcHttp: RpcHttpData, invocationId: string) => {
-    const read = await readBody(req);
-    if (!read.ok) {
-      sendError(res, 413, 'PayloadTooLarge', `Request bodies are limited to ${maxRequestBodyBytes} bytes.`, {}, { connection: 'close' });
-      return;
+  const hostFailed = (head: HostRequestHead, err: unknown): HostResponse => {
+    const id = randomUUID();
+    log({ level: 'error', category: 'system', message: `Request ${head.method} ${head.url} failed (Id=${id})\n${err instanceof Error ? err.stack : String(err)}` });
+    return errorResponse(500, 'InternalError', 'The host failed to handle the request. Look for this id in the host log.', { id });
+  };
+
+  /** Route, method, key and declared size: everything decided before the body is read. */
+  const plan = (head: HostRequestHead): RequestPlan => {
+    const url = new URL(head.url, `http://${head.headers.host ?? 'localhost'}`);
+    const method = head.method.toUpperCase();
+    const path = url.pathname;
+    const lowerPath = path.toLowerCase();
+    const underPrefix = prefix === '' || lowerPath === prefix || lowerPath.startsWith(`${prefix}/`);
+    const { route, params, allowed } = underPrefix ? find(method, path.slice(prefix.length)) : { route: undefined, params: undefined, allowed: new Set<string>() };
+    if (!route || !params) {
+      const response =
+        allowed.size > 0
+          ? errorResponse(405, 'MethodNotAllowed', `${method} is not allowed on ${path}.`, {}, { allow: [...allowed].join(', ') })
+          : errorResponse(404, 'RouteNotFound', `No function is registered for ${method} ${path}.`);
+      return { kind: 'answer', response };
     }
-    if (read.body.length > 0) rpcHttp.body = { bytes: read.body };
+    if (!authorized(route, head.headers, url)) {
+      return {
+        kind: 'answer',
+        response: errorResponse(401, 'Unauthorized', `${route.fn.name} has authLevel "${route.authLevel}": send the host key in the x-functions-key header or the code query parameter.`),
+      };
+    }
+    const declared = Number(head.headers['content-length'] ?? 0);
+    if (declared > maxRequestBodyBytes) return { kind: 'answer', response: tooLargeResponse() };
+    return { kind: 'invoke', route, rpcHttp: { method, url: url.href, headers: flatHeaders(head.headers), params }, invocationId: randomUUID() };
+  };
+
+  const invokeBuffered = async (head: HostRequestHead, route: HttpRoute, rpcHttp: RpcHttpData, invocationId: string, body: Buffer): Promise<HostResponse> => {
+    if (body.length > 0) rpcHttp.body = { bytes: body };
     const started = Date.now();
     try {
       const outcome = await invokeFunction(registry, route.fn, {
@@ -212,15 +262,16 @@ export function createHttpHost(options: HttpHostOptions): HttpHost {
       }, invocationId);
       await deliverOutputBindings(options.outputs, route.fn, outcome.response);
       const httpOutput = Object.entries(route.fn.metadata.bindings).find(([, b]) => b.direction === 'out' && String(b.type).toLowerCase() === 'http');
-      writeRpcHttpResponse(req, res, httpOutput ? outputValue(outcome.response, httpOutput[0]) : undefined);
-      log({ level: 'information', category: 'system', functionName: route.fn.name, invocationId, message: `Executed ${req.method} ${req.url} → ${res.statusCode} (Id=${invocationId}, Duration=${Date.now() - started}ms)` });
+      const response = rpcHttpResponse(httpOutput ? outputValue(outcome.response, httpOutput[0]) : undefined);
+      log({ level: 'information', category: 'system', functionName: route.fn.name, invocationId, message: `Executed ${head.method} ${head.url} → ${response.status} (Id=${invocationId}, Duration=${Date.now() - started}ms)` });
+      return response;
     } catch (err) {
-      fail(res, route.fn, invocationId, started, err);
+      return failed(route.fn, invocationId, started, err);
     }
   };
 
   const streamed = async (req: IncomingMessage, res: ServerResponse, route: HttpRoute, rpcHttp: RpcHttpData, invocationId: string, streamUri: string) => {
-    const headers = flatHeaders(req);
+    const headers = flatHeaders(req.headers);
     const forward: Record<string, string> = {};
     for (const [name, value] of Object.entries(headers)) if (!hopByHop.has(name)) forward[name] = value;
     const proxyReq = http.request(new URL(req.url ?? '/', streamUri), {
@@ -253,7 +304,7 @@ export function createHttpHost(options: HttpHostOptions): HttpHost {
     proxyReq.on('error', (err) => {
       if (!responded && !res.headersSent && !res.destroyed && !proxyReq.destroyed) {
         log({ level: 'error', category: 'system', functionName: route.fn.name, invocationId, message: `HTTP stream proxy failed: ${err.message}` });
-        sendError(res, 502, 'StreamProxyFailed', 'The app did not accept the streamed request.', { id: invocationId });
+        writeHostResponse(req.method ?? 'GET', res, errorResponse(502, 'StreamProxyFailed', 'The app did not accept the streamed request.', { id: invocationId }));
       }
     });
     let size = 0;
@@ -264,7 +315,7 @@ export function createHttpHost(options: HttpHostOptions): HttpHost {
         tooLarge = true;
         req.unpipe(proxyReq);
         proxyReq.destroy();
-        sendError(res, 413, 'PayloadTooLarge', `Request bodies are limited to ${maxRequestBodyBytes} bytes.`, {}, { connection: 'close' });
+        writeHostResponse(req.method ?? 'GET', res, tooLargeResponse());
       }
     });
     req.pipe(proxyReq);
@@ -282,7 +333,7 @@ export function createHttpHost(options: HttpHostOptions): HttpHost {
       if (outcome.result === null || outcome.result === undefined) {
         if (!responded) {
           proxyReq.destroy();
-          writeRpcHttpResponse(req, res, undefined);
+          writeHostResponse(req.method ?? 'GET', res, rpcHttpResponse(undefined));
         }
       }
       await finished;
@@ -294,55 +345,44 @@ export function createHttpHost(options: HttpHostOptions): HttpHost {
         log({ level: 'error', category: 'system', functionName: route.fn.name, invocationId, message: `Failed after the response started (Id=${invocationId}): ${String(err)}` });
         res.destroy();
       } else {
-        fail(res, route.fn, invocationId, started, err);
+        writeHostResponse(req.method ?? 'GET', res, failed(route.fn, invocationId, started, err));
       }
     }
   };
 
-  const serve = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-    const method = (req.method ?? 'GET').toUpperCase();
-    const path = url.pathname;
-    const lowerPath = path.toLowerCase();
-    const underPrefix = prefix === '' || lowerPath === prefix || lowerPath.startsWith(`${prefix}/`);
-    const { route, params, allowed } = underPrefix ? find(method, path.slice(prefix.length)) : { route: undefined, params: undefined, allowed: new Set<string>() };
-    if (!route || !params) {
+  const serve = async (req: IncomingMessage, res: ServerResponse, head: HostRequestHead) => {
+    const planned = plan(head);
+    if (planned.kind === 'answer') {
       req.resume();
-      if (allowed.size > 0) {
-        sendError(res, 405, 'MethodNotAllowed', `${method} is not allowed on ${path}.`, {}, { allow: [...allowed].join(', ') });
-      } else {
-        sendError(res, 404, 'RouteNotFound', `No function is registered for ${method} ${path}.`);
-      }
+      writeHostResponse(head.method, res, planned.response);
       return;
     }
-    if (!authorized(route, req, url)) {
-      req.resume();
-      sendError(res, 401, 'Unauthorized', `${route.fn.name} has authLevel "${route.authLevel}": send the host key in the x-functions-key header or the code query parameter.`);
+    const { route, rpcHttp, invocationId } = planned;
+    if (options.streamUri) {
+      await streamed(req, res, route, rpcHttp, invocationId, options.streamUri);
       return;
     }
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxRequestBodyBytes) {
-      req.resume();
-      sendError(res, 413, 'PayloadTooLarge', `Request bodies are limited to ${maxRequestBodyBytes} bytes.`, {}, { connection: 'close' });
-      return;
+    const read = await readBody(req);
+    writeHostResponse(head.method, res, read.ok ? await invokeBuffered(head, route, rpcHttp, invocationId, read.body) : tooLargeResponse());
+  };
+
+  const answer = async (head: HostRequestHead, body: Buffer | undefined): Promise<HostResponse> => {
+    try {
+      const planned = plan(head);
+      if (planned.kind === 'answer') return planned.response;
+      if (body === undefined) return tooLargeResponse();
+      return await invokeBuffered(head, planned.route, planned.rpcHttp, planned.invocationId, body);
+    } catch (err) {
+      return hostFailed(head, err);
     }
-    const invocationId = randomUUID();
-    const rpcHttp: RpcHttpData = { method, url: url.href, headers: flatHeaders(req), params };
-    if (options.streamUri) await streamed(req, res, route, rpcHttp, invocationId, options.streamUri);
-    else await buffered(req, res, route, rpcHttp, invocationId);
   };
 
   return {
     handle(req, res) {
-      const run: Promise<void> = serve(req, res)
-        .catch((err: unknown) => {
-          const id = randomUUID();
-          log({ level: 'error', category: 'system', message: `Request ${req.method} ${req.url} failed (Id=${id})\n${err instanceof Error ? err.stack : String(err)}` });
-          sendError(res, 500, 'InternalError', 'The host failed to handle the request. Look for this id in the host log.', { id });
-        })
-        .finally(() => inFlight.delete(run));
-      inFlight.add(run);
+      const head: HostRequestHead = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
+      void track(serve(req, res, head).catch((err: unknown) => writeHostResponse(head.method, res, hostFailed(head, err))));
     },
+    answer: (head, body) => track(answer(head, body)),
     async drain() {
       await Promise.allSettled([...inFlight]);
     },

@@ -9,7 +9,9 @@ import type { RpcBindingInfo } from './core-types';
 import { DevHostError } from './dev-host-error';
 import { readHostConfig } from './host-config';
 import { createConsoleLogger, type HostLogger } from './host-log';
-import { assertNoRouteConflicts, createHttpHost, describeHttpRoute, sortHttpRoutes, type HttpRoute } from './http-host';
+import { closeServer } from './close-server';
+import { canServeOnThread, ListenError, startHttpFrontEnd, type HttpFrontEnd } from './http-front-thread';
+import { assertNoRouteConflicts, createHttpHost, describeHttpRoute, maxRequestBodyBytes, sortHttpRoutes, type HttpHost, type HttpRoute } from './http-host';
 import { runAppStartHooks, runAppTerminateHooks } from './invoke-function';
 import { loadApp } from './load-app';
 import { unsupportedOutputBindings, type OutputBindingContext } from './output-bindings';
@@ -58,6 +60,8 @@ export interface LocalHost {
   readonly functions: readonly LocalHostFunction[];
   /** Entry files loaded from package.json `main`. */
   readonly entryPoints: readonly string[];
+  /** True when a thread of its own owns the sockets (compiled host, buffered HTTP); else the app's thread does. */
+  readonly httpThread: boolean;
   /** Stops HTTP, queue listeners and timers (waiting for work in flight), then runs appTerminate hooks. */
   stop(): Promise<void>;
 }
@@ -81,13 +85,18 @@ function triggerOf(fn: RegisteredFunction): [string, RpcBindingInfo] | undefined
   return Object.entries(fn.metadata.bindings).find(([, b]) => b.direction === 'in' && /trigger$/i.test(String(b.type ?? '')));
 }
 
+/** The host's message for a port it cannot listen on. */
+function listenFailure(err: Error & { code?: string | undefined }, port: number, hostname: string): Error {
+  if (err.code === 'EADDRINUSE') return new DevHostError(`Port ${port} on ${hostname} is already in use. Stop whatever uses it or set PORT to another port.`);
+  if (err.code === 'EACCES') return new DevHostError(`Not allowed to listen on port ${port} (${hostname}); choose a port above 1024 with PORT.`);
+  return err;
+}
+
 function listen(server: http.Server, port: number, hostname: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      if (err.code === 'EADDRINUSE') reject(new DevHostError(`Port ${port} on ${hostname} is already in use. Stop whatever uses it or set PORT to another port.`));
-      else if (err.code === 'EACCES') reject(new DevHostError(`Not allowed to listen on port ${port} (${hostname}); choose a port above 1024 with PORT.`));
-      else reject(err);
+      reject(listenFailure(err, port, hostname));
     };
     const onListening = () => {
       server.off('error', onError);
@@ -102,12 +111,33 @@ function listen(server: http.Server, port: number, hostname: string): Promise<nu
 /** Kestrel's default KeepAliveTimeout. */
 const KEEP_ALIVE_TIMEOUT_MS = 130_000;
 
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
+/** Where requests come in: a server on this thread, or the front-end thread. `stop` resolves once every connection ended. */
+interface HttpListener {
+  start(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function listenOnThisThread(httpHost: HttpHost, port: number, hostname: string): HttpListener {
+  const server = http.createServer((req, res) => httpHost.handle(req, res));
+  // Idle keep-alive connections last as on Kestrel, under the Functions host (130 s), not Node's 5 s: a client that sends
+  // on a connection the server is closing at that moment gets ECONNRESET (seen by bench:webhook between load phases).
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  return { start: () => listen(server, port, hostname), stop: () => closeServer(server) };
+}
+
+function listenOnFrontThread(httpHost: HttpHost, port: number, hostname: string): HttpListener {
+  let frontEnd: HttpFrontEnd | undefined;
+  return {
+    async start() {
+      try {
+        frontEnd = await startHttpFrontEnd({ port, hostname, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS, maxBodyBytes: maxRequestBodyBytes }, httpHost.answer);
+      } catch (err) {
+        throw err instanceof ListenError ? listenFailure(err, port, hostname) : err;
+      }
+      return frontEnd.port;
+    },
+    stop: async () => frontEnd?.close(),
+  };
 }
 
 /**
@@ -177,10 +207,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const clients = new QueueClients();
   const outputs: OutputBindingContext = { clients, settings, developmentStorage: options.developmentStorage, messageEncoding: config.queues.messageEncoding };
   const httpHost = createHttpHost({ registry, routes, routePrefix: config.routePrefix, hostKey, outputs, log, streamUri: loaded.capabilities['HttpUri'] });
-  const server = http.createServer((req, res) => httpHost.handle(req, res));
-  // Idle keep-alive connections last as on Kestrel, under the Functions host (130 s), not Node's 5 s: a client that sends
-  // on a connection the server is closing at that moment gets ECONNRESET (seen by bench:webhook between load phases).
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Streamed requests are piped to the app's own HTTP proxy, so they stay on this thread with their sockets.
+  const requestedPort = options.port ?? 7071;
+  const httpThread = canServeOnThread && !loaded.capabilities['HttpUri'];
+  const listener = httpThread ? listenOnFrontThread(httpHost, requestedPort, hostname) : listenOnThisThread(httpHost, requestedPort, hostname);
   const queueListeners: QueueListener[] = [];
   const timers: TimerListener[] = [];
 
@@ -188,7 +218,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      await closeServer(server);
+      await listener.stop();
       await httpHost.drain();
       httpHost.close();
       await Promise.allSettled(queueListeners.map((l) => l.stop()));
@@ -207,7 +237,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       throw new DevHostError(`An appStart hook failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     });
     appStarted = true;
-    port = await listen(server, options.port ?? 7071, hostname);
+    port = await listener.start();
     for (const plan of queuePlans) {
       const queue = clients.get(plan.connection, plan.queueName);
       const poisonName = poisonQueueNameFor(plan.queueName);
@@ -242,5 +272,5 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     ...timerPlans.map((p): LocalHostFunction => ({ name: p.fn.name, trigger: 'timer', schedule: p.scheduleText, runOnStartup: p.runOnStartup })),
     ...unsupported,
   ];
-  return { url, baseUrl, port, hostKey, functions, entryPoints: loaded.entryPoints, stop };
+  return { url, baseUrl, port, hostKey, functions, entryPoints: loaded.entryPoints, httpThread, stop };
 }

@@ -3,6 +3,7 @@
 // event loop and slow the webhook it is meant to stand beside.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { startWebPubSubEmulator, type EventHandlerSettings, type WebPubSubEmulator, type WebPubSubEmulatorOptions } from './start-web-pub-sub-emulator';
+import { canLoadInWorker } from '../../shared/worker-module';
 
 /** The part of a running emulator a host needs; the test hooks stay with in-process emulators. */
 export type EmulatorHandle = Pick<WebPubSubEmulator, 'endpoint' | 'connectionString' | 'port' | 'accessKey' | 'stop'> & {
@@ -13,8 +14,8 @@ export type EmulatorHandle = Pick<WebPubSubEmulator, 'endpoint' | 'connectionStr
 type Command = { readonly id: number; readonly type: 'setEventHandlers'; readonly hub: string; readonly eventHandlers: readonly EventHandlerSettings[] } | { readonly id: number; readonly type: 'stop' };
 type Reply = { readonly type: 'ready'; readonly endpoint: string; readonly connectionString: string; readonly port: number; readonly accessKey: string } | { readonly type: 'done'; readonly id: number } | { readonly type: 'failed'; readonly message: string };
 
-/** True when this module can be loaded by a Worker (compiled JavaScript; the tests run TypeScript sources in-process). */
-const canRunOnThread = __filename.endsWith('.js');
+/** True when this module can be loaded by a Worker (see canLoadInWorker). */
+const canRunOnThread = canLoadInWorker(__filename);
 
 /** Starts the emulator on its own thread when compiled, in this thread otherwise. */
 export async function startWebPubSubEmulatorThread(options: WebPubSubEmulatorOptions): Promise<EmulatorHandle> {

@@ -21,11 +21,12 @@ describe('SQLite database', () => {
     await database?.cleanup();
   });
 
-  it('runs with WAL, full sync, foreign keys and a busy timeout', async () => {
+  it('runs with WAL, full sync, foreign keys, temporary files in memory and a busy timeout', async () => {
     const pragma = async (name: string) => (await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(database.db)).rows[0];
     expect(await pragma('journal_mode')).toEqual({ journal_mode: 'wal' });
     expect(await pragma('synchronous')).toEqual({ synchronous: 2 });
     expect(await pragma('foreign_keys')).toEqual({ foreign_keys: 1 });
+    expect(await pragma('temp_store')).toEqual({ temp_store: 2 });
     expect(await pragma('busy_timeout')).toEqual({ timeout: 5000 });
     expect(existsSync(database.location)).toBe(true);
   });
