@@ -149,14 +149,16 @@ function serveOnThisThread(port: MessagePort, data: FrontEndData): void {
       size += chunk.length;
       if (tooLarge) return;
       if (size > data.maxBodyBytes) {
+        // Answered at once (413, closing the connection); the rest is read and dropped.
         tooLarge = true;
         chunks.length = 0;
+        forward(req, res, null);
         return;
       }
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (tooLarge) return forward(req, res, null);
+      if (tooLarge) return;
       const body = new Uint8Array(size);
       let offset = 0;
       for (const chunk of chunks) {
