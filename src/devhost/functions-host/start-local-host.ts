@@ -207,8 +207,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const clients = new QueueClients();
   const outputs: OutputBindingContext = { clients, settings, developmentStorage: options.developmentStorage, messageEncoding: config.queues.messageEncoding };
   const httpHost = createHttpHost({ registry, routes, routePrefix: config.routePrefix, hostKey, outputs, log, streamUri: loaded.capabilities['HttpUri'] });
-  // Streamed requests are piped to the app's own HTTP proxy, so they stay on this thread with their sockets.
   const requestedPort = options.port ?? 7071;
+  // Streamed requests are piped to the app's own HTTP proxy, so they stay on this thread with their sockets.
   const httpThread = canServeOnThread && !loaded.capabilities['HttpUri'];
   const listener = httpThread ? listenOnFrontThread(httpHost, requestedPort, hostname) : listenOnThisThread(httpHost, requestedPort, hostname);
   const queueListeners: QueueListener[] = [];
