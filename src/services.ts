@@ -1,7 +1,7 @@
 // createServices(config): the one place where settings become live adapters (database, storage, clock, …).
 import type { Kysely } from 'kysely';
 import { loadConfig, type Config } from './config';
-import { createDatabase, type DatabaseOptions } from './db/database';
+import { createDatabase, type DatabaseHandle, type DatabaseOptions } from './db/database';
 import type { Database } from './db/tables';
 import { migrateToLatest } from './db/migrate';
 import { systemClock, type Clock } from './shared/clock';
@@ -23,7 +23,7 @@ export interface Services {
 }
 
 /** The database, migrated to the latest schema, with the first-run bootstrap applied. */
-export async function openDatabase(config: Config, clock: Clock, options: DatabaseOptions = {}): Promise<{ db: Kysely<Database>; dialect: 'sqlite' | 'mssql'; close(): Promise<void> }> {
+export async function openDatabase(config: Config, clock: Clock, options: DatabaseOptions = {}): Promise<DatabaseHandle> {
   const database = createDatabase(config.database, options);
   try {
     await migrateToLatest(database.db);

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
 import { canLoadInWorker } from '../../shared/worker-module';
 import { closeServer } from './close-server';
-import { writeHostResponse, type HostRequestHead, type HostResponse } from './host-response';
+import { readRequestBody, writeHostResponse, type HostRequestHead, type HostResponse } from './host-response';
 
 /** True when the front end can run on its own thread (see canLoadInWorker). */
 export const canServeOnThread = canLoadInWorker(__filename);
@@ -42,17 +42,6 @@ export interface HttpFrontEnd {
   close(): Promise<void>;
 }
 
-/** Why listening failed, with the socket's error code (EADDRINUSE, EACCES, …). */
-export class ListenError extends Error {
-  constructor(
-    message: string,
-    readonly code: string | undefined,
-  ) {
-    super(message);
-    this.name = 'ListenError';
-  }
-}
-
 /** Bytes in an ArrayBuffer of their own, so they can be transferred instead of copied with the pool they came from. */
 function ownBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   const copy = new Uint8Array(bytes.byteLength);
@@ -62,7 +51,8 @@ function ownBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 
 /**
  * Starts the front end on `hostname:port` (0: any free port). Each request read is given to `answer` on this
- * thread; what it resolves with is written back. Rejects with a {@link ListenError} when the port cannot be used.
+ * thread; what it resolves with is written back. Rejects with the socket's error (its `code`: EADDRINUSE, EACCES, …)
+ * when the port cannot be used.
  */
 export async function startHttpFrontEnd(
   options: Omit<FrontEndData, 'httpFrontEnd'>,
@@ -81,7 +71,7 @@ export async function startHttpFrontEnd(
           resolve(message.port);
           return;
         case 'listen-failed':
-          reject(new ListenError(message.message, message.code));
+          reject(Object.assign(new Error(message.message), { code: message.code }));
           return;
         case 'closed':
           closed?.();
@@ -142,33 +132,12 @@ function serveOnThisThread(port: MessagePort, data: FrontEndData): void {
       forward(req, res, null);
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (tooLarge) return;
-      if (size > data.maxBodyBytes) {
-        // Answered at once (413, closing the connection); the rest is read and dropped.
-        tooLarge = true;
-        chunks.length = 0;
-        forward(req, res, null);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (tooLarge) return;
-      const body = new Uint8Array(size);
-      let offset = 0;
-      for (const chunk of chunks) {
-        body.set(chunk, offset);
-        offset += chunk.length;
-      }
-      forward(req, res, body);
-    });
-    // A client that goes away mid-body gets no answer; nothing reached the app.
-    req.on('error', () => res.destroy());
+    // Past the limit the request is answered at once (413, closing the connection) and the rest is drained unread.
+    readRequestBody(req, data.maxBodyBytes).then(
+      (body) => forward(req, res, body ?? null),
+      // A client that goes away mid-body gets no answer; nothing reached the app.
+      () => res.destroy(),
+    );
   });
   server.keepAliveTimeout = data.keepAliveTimeoutMs;
 

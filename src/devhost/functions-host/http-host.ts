@@ -7,7 +7,7 @@ import type { AppRegistry, RegisteredFunction } from './core-api';
 import type { RpcBindingInfo, RpcHttpCookie, RpcHttpData, RpcTypedData } from './core-types';
 import { DevHostError } from './dev-host-error';
 import type { HostLogger } from './host-log';
-import { writeHostResponse, type HostRequestHead, type HostResponse } from './host-response';
+import { readRequestBody, writeHostResponse, type HostRequestHead, type HostResponse } from './host-response';
 import { invokeFunction } from './invoke-function';
 import { deliverOutputBindings, outputValue, type OutputBindingContext } from './output-bindings';
 import { compareRoutePrecedence, matchRouteTemplate, parseRouteTemplate, type RouteTemplate } from './route-template';
@@ -148,27 +148,6 @@ function rpcHttpResponse(data: RpcTypedData | null | undefined): HostResponse {
   const body = noBodyStatuses.has(status) ? Buffer.alloc(0) : (typedDataToBuffer(rpc?.body) ?? Buffer.alloc(0));
   if (!noBodyStatuses.has(status)) headers.push('content-length', String(body.length));
   return { status, headers, body };
-}
-
-type BodyResult = { ok: true; body: Buffer } | { ok: false };
-
-function readBody(req: IncomingMessage): Promise<BodyResult> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxRequestBodyBytes) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolve({ ok: false });
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve({ ok: true, body: Buffer.concat(chunks) }));
-    req.on('error', reject);
-  });
 }
 
 /** What to do with a request once its head is known: answer at once, or invoke a function. */
@@ -362,8 +341,8 @@ export function createHttpHost(options: HttpHostOptions): HttpHost {
       await streamed(req, res, route, rpcHttp, invocationId, options.streamUri);
       return;
     }
-    const read = await readBody(req);
-    writeHostResponse(head.method, res, read.ok ? await invokeBuffered(head, route, rpcHttp, invocationId, read.body) : tooLargeResponse());
+    const body = await readRequestBody(req, maxRequestBodyBytes);
+    writeHostResponse(head.method, res, body ? await invokeBuffered(head, route, rpcHttp, invocationId, Buffer.from(body.buffer)) : tooLargeResponse());
   };
 
   const answer = async (head: HostRequestHead, body: Buffer | undefined): Promise<HostResponse> => {

@@ -10,7 +10,7 @@ import { DevHostError } from './dev-host-error';
 import { readHostConfig } from './host-config';
 import { createConsoleLogger, type HostLogger } from './host-log';
 import { closeServer } from './close-server';
-import { canServeOnThread, ListenError, startHttpFrontEnd, type HttpFrontEnd } from './http-front-thread';
+import { canServeOnThread, startHttpFrontEnd, type HttpFrontEnd } from './http-front-thread';
 import { assertNoRouteConflicts, createHttpHost, describeHttpRoute, maxRequestBodyBytes, sortHttpRoutes, type HttpHost, type HttpRoute } from './http-host';
 import { runAppStartHooks, runAppTerminateHooks } from './invoke-function';
 import { loadApp } from './load-app';
@@ -132,7 +132,7 @@ function listenOnFrontThread(httpHost: HttpHost, port: number, hostname: string)
       try {
         frontEnd = await startHttpFrontEnd({ port, hostname, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS, maxBodyBytes: maxRequestBodyBytes }, httpHost.answer);
       } catch (err) {
-        throw err instanceof ListenError ? listenFailure(err, port, hostname) : err;
+        throw err instanceof Error ? listenFailure(err, port, hostname) : err;
       }
       return frontEnd.port;
     },
