@@ -1,6 +1,6 @@
-// A request's head and body and a whole answer as they pass between the host's front end and the function runner
+// A request's head and a whole answer as they pass between the host's front end and the function runner
 // (http-host.ts), on one thread or across two (http-front-thread.ts).
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 
 /** A request's head as the front end received it. */
 export interface HostRequestHead {
@@ -21,35 +21,4 @@ export function writeHostResponse(method: string, res: ServerResponse, response:
   if (res.headersSent || res.destroyed) return;
   res.writeHead(response.status, response.headers);
   res.end(method.toUpperCase() === 'HEAD' ? undefined : response.body);
-}
-
-/**
- * Reads a request's body into bytes of their own (an ArrayBuffer not shared with Node's buffer pool, so a thread can
- * transfer it). Resolves undefined as soon as the body passes `maxBytes`; the rest is drained unread.
- */
-export function readRequestBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      const body = new Uint8Array(size);
-      let offset = 0;
-      for (const chunk of chunks) {
-        body.set(chunk, offset);
-        offset += chunk.length;
-      }
-      resolve(body);
-    });
-    req.on('error', reject);
-  });
 }

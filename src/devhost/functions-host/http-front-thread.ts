@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
 import { canLoadInWorker } from '../../shared/worker-module';
 import { closeServer } from './close-server';
-import { readRequestBody, writeHostResponse, type HostRequestHead, type HostResponse } from './host-response';
+import { readRequestBody } from '../read-request-body';
+import { writeHostResponse, type HostRequestHead, type HostResponse } from './host-response';
 
 /** True when the front end can run on its own thread (see canLoadInWorker). */
 export const canServeOnThread = canLoadInWorker(__filename);

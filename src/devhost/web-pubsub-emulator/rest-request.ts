@@ -1,5 +1,6 @@
 // Request and response plumbing of the REST API: bodies, message payloads, filters and the service's error shape.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readRequestBody } from '../read-request-body';
 import { dataTypeFromContentType, isWellFormedJson } from './message-data';
 import type { MessageData } from './message-data';
 import { compileFilter, FilterError } from './odata-filter';
@@ -39,23 +40,10 @@ export async function readMessage(req: IncomingMessage): Promise<MessageData> {
 }
 
 /** Reads a request body of at most 1 MB (413 beyond). */
-export function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new RestError(413, 'Error.PayloadTooLarge', 'The message is larger than 1 MB.'));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const bytes = await readRequestBody(req, MAX_BODY_BYTES);
+  if (!bytes) throw new RestError(413, 'Error.PayloadTooLarge', 'The message is larger than 1 MB.');
+  return Buffer.from(bytes.buffer);
 }
 
 /** A positive integer query value, or undefined. */
