@@ -104,8 +104,8 @@ export interface SqliteOptions {
 /**
  * Opens (creating it and its folder if needed) a SQLite file for Kysely's SqliteDialect. Settings:
  * WAL (readers never block the writer), `synchronous=FULL` (a commit the app acknowledged survives a
- * power cut; one fsync per commit, 0.7–1.3 ms measured here), foreign keys enforced, temporary files in memory, a busy timeout
- * for other processes, planner statistics refreshed at open.
+ * power cut; one fsync per commit, 0.7–1.3 ms measured here), foreign keys enforced, temporary files in
+ * memory, a busy timeout for other processes, planner statistics refreshed at open.
  *
  * Values cross here and nowhere else: parameters `Date` → ISO-8601 UTC text and `boolean` → 0/1;
  * result columns that come from a `datetime` or `bool` column of the schema → `Date` / `boolean`

@@ -1,10 +1,11 @@
 // The local host's HTTP front end on a thread of its own: sockets, HTTP parsing, bodies and writing answers.
 //
 // In Azure the Functions host (another process) owns the sockets and hands the Node worker whole requests; here the
-// app's thread would otherwise also parse every request and write every answer. At 1,000 webhooks a second that was
-// an estimated 15–18 % of that thread (HTTP parsing, socket reads and writes, the kernel's TCP work). This thread
-// reads a request and its body, the app's thread decides and answers (routes, keys, functions: http-host.ts), and
-// this thread writes the answer. Functions that stream (enableHttpStream) are served on the app's thread instead.
+// app's thread would otherwise also parse every request and write every answer (HTTP parsing, socket reads and
+// writes, the kernel's TCP work). This thread reads a request and its body, the app's thread decides and answers
+// (routes, keys, functions: http-host.ts), and this thread writes the answer. Measured in bench:webhook: closed-loop
+// capacity rose from about 1,240 to 1,550 webhooks/s; the app thread's CPU per webhook at 1,000/s did not fall.
+// Functions that stream (enableHttpStream) are served on the app's thread instead.
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
