@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { QueueServiceClient } from '@azure/storage-queue';
 import BetterSqlite3 from 'better-sqlite3';
 import { signWebhookBody, verifyWebhookSignature } from '../src/webhook/verify-signature';
+import type { HostFullGc } from './host-gc-probe';
 import { postJson } from './post-json';
 
 const APP_SECRET = 'bench-app-secret-0123456789abcdef';
@@ -30,7 +31,12 @@ interface PhaseResult {
   readonly messagesPerPost: number;
   /** The host's CPU time during the phase (Linux /proc), ms per message: its main thread, and all its threads. */
   readonly hostCpu?: { readonly mainMsPerMessage: number; readonly processMsPerMessage: number };
+  /** Full GCs of the host's main thread during the phase (host-gc-probe.ts), and the longest pause. */
+  readonly hostFullGcs?: { readonly count: number; readonly longestMs: number };
 }
+
+/** Full GCs the host's main thread reported (host-gc-probe.ts), in order. */
+const hostFullGcs: HostFullGc[] = [];
 
 let sequence = 0;
 
@@ -150,15 +156,17 @@ function cpuMs(statFile: string): number | undefined {
 /**
  * Runs a host phase and notes the host's CPU per message: the main thread is the one event loop every webhook passes
  * through, so its ms per message bounds the capacity (1,000 / ms); the process figure adds GC helpers and the
- * emulators' threads.
+ * emulators' threads. Also counts the main thread's full GCs in the phase (each pauses every request in flight).
  */
-async function withHostCpu(pid: number | undefined, phase: () => Promise<PhaseResult>): Promise<PhaseResult> {
+async function withHostUsage(pid: number | undefined, phase: () => Promise<PhaseResult>): Promise<PhaseResult> {
   if (pid === undefined) return phase();
   const main = `/proc/${pid}/task/${pid}/stat`;
   const all = `/proc/${pid}/stat`;
-  const before = { main: cpuMs(main), all: cpuMs(all) };
-  const result = await phase();
-  const after = { main: cpuMs(main), all: cpuMs(all) };
+  const before = { main: cpuMs(main), all: cpuMs(all), at: Date.now() };
+  const phaseResult = await phase();
+  const after = { main: cpuMs(main), all: cpuMs(all), at: Date.now() };
+  const gcs = hostFullGcs.filter((gc) => gc.at >= before.at && gc.at < after.at);
+  const result = { ...phaseResult, hostFullGcs: { count: gcs.length, longestMs: Math.max(0, ...gcs.map((gc) => gc.pauseMs)) } };
   if (before.main === undefined || after.main === undefined || before.all === undefined || after.all === undefined) return result;
   return { ...result, hostCpu: { mainMsPerMessage: (after.main - before.main) / result.messages, processMsPerMessage: (after.all - before.all) / result.messages } };
 }
@@ -191,7 +199,8 @@ function row(result: PhaseResult): string {
     percentile(sorted, 99).toFixed(1).padStart(7),
     (sorted.at(-1) ?? NaN).toFixed(1).padStart(7),
     String(result.failures).padStart(7),
-    result.hostCpu ? `${result.hostCpu.mainMsPerMessage.toFixed(2).padStart(6)} / ${result.hostCpu.processMsPerMessage.toFixed(2)}` : '',
+    result.hostCpu ? `${result.hostCpu.mainMsPerMessage.toFixed(2).padStart(6)} / ${result.hostCpu.processMsPerMessage.toFixed(2).padEnd(5)}` : '',
+    result.hostFullGcs ? `${String(result.hostFullGcs.count).padStart(4)} (${result.hostFullGcs.longestMs.toFixed(0)} ms)` : '',
   ];
   return cells.join(' ').trimEnd();
 }
@@ -236,7 +245,8 @@ function freePort(): Promise<number> {
 async function startHost(dataDir: string): Promise<{ child: ChildProcess; baseUrl: string; storage: string | undefined; output: () => string }> {
   const port = await freePort();
   const start = path.resolve(__dirname, '..', 'src', 'devhost', 'start.js');
-  const child = spawn(process.execPath, [...process.execArgv, start, '--azurite-ports', '0', '--azurite-in-memory'], {
+  const probe = path.resolve(__dirname, 'host-gc-probe.js');
+  const child = spawn(process.execPath, [...process.execArgv, '--require', probe, start, '--azurite-ports', '0', '--azurite-in-memory'], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -258,6 +268,7 @@ async function startHost(dataDir: string): Promise<{ child: ChildProcess; baseUr
   const ready = await new Promise<HostReady>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the local host did not start within 60 s:\n${output}`)), 60_000);
     child.on('message', (message: unknown) => {
+      if ((message as HostFullGc | undefined)?.type === 'bench-host-full-gc') hostFullGcs.push(message as HostFullGc);
       if ((message as HostReady | undefined)?.type === 'ustad-local-host-ready') {
         clearTimeout(timer);
         resolve(message as HostReady);
@@ -324,9 +335,9 @@ async function main(): Promise<void> {
     const hostTarget: Target = { url: `${host.baseUrl}/webhook`, agent };
     const pid = host.child.pid;
     const warmUp = await openLoop(`warm-up: 1 message/POST, ${rate / 2}/s, ${values.warmup} s`, hostTarget, rate / 2, 1, Number(values.warmup));
-    results.push(await withHostCpu(pid, () => openLoop(`host: 1 message/POST, open loop ${rate}/s, ${seconds} s`, hostTarget, rate, 1, seconds)));
-    results.push(await withHostCpu(pid, () => openLoop(`host: ${batch} messages/POST, open loop ${rate}/s, ${seconds} s`, hostTarget, rate, batch, seconds)));
-    results.push(await withHostCpu(pid, () => closedLoop(`host: 1 message/POST, closed loop, ${connections} conns`, hostTarget, connections, Math.max(5, seconds / 2))));
+    results.push(await withHostUsage(pid, () => openLoop(`host: 1 message/POST, open loop ${rate}/s, ${seconds} s`, hostTarget, rate, 1, seconds)));
+    results.push(await withHostUsage(pid, () => openLoop(`host: ${batch} messages/POST, open loop ${rate}/s, ${seconds} s`, hostTarget, rate, batch, seconds)));
+    results.push(await withHostUsage(pid, () => closedLoop(`host: 1 message/POST, closed loop, ${connections} conns`, hostTarget, connections, Math.max(5, seconds / 2))));
 
     const acceptedByHost = new Set(acceptedIds);
     const barePort = await new Promise<number>((resolve) => bare.once('message', (m: { port: number }) => resolve(m.port)));
@@ -349,7 +360,7 @@ async function main(): Promise<void> {
     const cpu = cpus();
     console.log(`\nbench:webhook — Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, load average before ${loadBefore}; SQLite at ${dbFile} (WAL, synchronous=FULL); client: node:http keep-alive, ≤ ${values.sockets} sockets`);
     console.log(`machine speed: a fixed reference loop took ${referenceBefore.toFixed(0)} ms before the run and ${referenceLoopMs().toFixed(0)} ms after (compare runs by it: a virtual machine's speed drifts)`);
-    console.log(`${'phase'.padEnd(52)} ${'msg/s'.padStart(7)} ${'POST/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'non-200'.padStart(7)}  host CPU ms/msg (main thread / process)`);
+    console.log(`${'phase'.padEnd(52)} ${'msg/s'.padStart(7)} ${'POST/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'non-200'.padStart(7)}  host CPU ms/msg (main / process), host full GCs (longest pause)`);
     console.log(`${row(warmUp)}   (not measured)`);
     for (const result of results) console.log(row(result));
     const hostCapacity = results[2]!.messages / results[2]!.seconds;
