@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { QueueServiceClient } from '@azure/storage-queue';
 import BetterSqlite3 from 'better-sqlite3';
 import { signWebhookBody, verifyWebhookSignature } from '../src/webhook/verify-signature';
+import { machineRuntime, productionNodeMajor, productionRuntime, type HostRuntime } from './bench-host-runtime';
 import type { HostFullGc } from './host-gc-probe';
 import { postJson } from './post-json';
 
@@ -242,11 +243,10 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startHost(dataDir: string): Promise<{ child: ChildProcess; baseUrl: string; storage: string | undefined; output: () => string }> {
+async function startHost(runtime: HostRuntime, dataDir: string): Promise<{ child: ChildProcess; baseUrl: string; storage: string | undefined; output: () => string }> {
   const port = await freePort();
-  const start = path.resolve(__dirname, '..', 'src', 'devhost', 'start.js');
   const probe = path.resolve(__dirname, 'host-gc-probe.js');
-  const child = spawn(process.execPath, [...process.execArgv, '--require', probe, start, '--azurite-ports', '0', '--azurite-in-memory'], {
+  const child = spawn(runtime.node, [...process.execArgv, '--require', probe, runtime.start, '--azurite-ports', '0', '--azurite-in-memory'], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -304,6 +304,72 @@ function storedMessages(dbFile: string, accepted: ReadonlySet<string>): { rows: 
   }
 }
 
+/** What one host run (one runtime) measured and left behind. */
+interface HostRun {
+  readonly runtime: HostRuntime;
+  readonly warmUp: PhaseResult;
+  /** 1 message/POST open loop, `batch` messages/POST open loop, closed loop. */
+  readonly phases: readonly [PhaseResult, PhaseResult, PhaseResult];
+  readonly report: readonly string[];
+}
+
+interface Settings {
+  readonly rate: number;
+  readonly seconds: number;
+  readonly batch: number;
+  readonly connections: number;
+  readonly warmupSeconds: number;
+  readonly agent: Agent;
+}
+
+/** Starts the host on `runtime` with a new database, loads it phase by phase, checks every accepted message was stored. */
+async function benchHost(runtime: HostRuntime, settings: Settings): Promise<HostRun> {
+  const { rate, seconds, batch, connections, agent } = settings;
+  acceptedIds.clear();
+  failureKinds.clear();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-webhook-'));
+  const dbFile = path.join(dataDir, 'inbox.db');
+  const host = await startHost(runtime, dataDir);
+  try {
+    const target: Target = { url: `${host.baseUrl}/webhook`, agent };
+    const pid = host.child.pid;
+    const warmUp = await openLoop(`warm-up: 1 message/POST, ${rate / 2}/s, ${settings.warmupSeconds} s`, target, rate / 2, 1, settings.warmupSeconds);
+    const phases = [
+      await withHostUsage(pid, () => openLoop(`host: 1 message/POST, open loop ${rate}/s, ${seconds} s`, target, rate, 1, seconds)),
+      await withHostUsage(pid, () => openLoop(`host: ${batch} messages/POST, open loop ${rate}/s, ${seconds} s`, target, rate, batch, seconds)),
+      await withHostUsage(pid, () => closedLoop(`host: 1 message/POST, closed loop, ${connections} conns`, target, connections, Math.max(5, seconds / 2))),
+    ] as const;
+
+    const sentToHost = [warmUp, ...phases].reduce((n, r) => n + r.messages, 0);
+    // Only messages whose POST got a 200 must be stored (some may still be on the replay queue); Meta resends the rest.
+    const accepted = new Set(acceptedIds);
+    let stored = storedMessages(dbFile, accepted);
+    const waitUntil = Date.now() + 60_000;
+    while (stored.acceptedMissing > 0 && Date.now() < waitUntil) {
+      await new Promise((r) => setTimeout(r, 500));
+      stored = storedMessages(dbFile, accepted);
+    }
+    const report: string[] = [];
+    if (host.storage) {
+      const queues = QueueServiceClient.fromConnectionString(host.storage);
+      const waiting = async (name: string) => (await queues.getQueueClient(name).getProperties().catch(() => undefined))?.approximateMessagesCount ?? 0;
+      report.push(`inbound-webhooks queue: ${await waiting('inbound-webhooks')} waiting for replay, ${await waiting('inbound-webhooks-poison')} parked in poison`);
+    }
+    const errorLines = host.output().split('\n').filter((line) => /webhook: |Executed \(Failed/.test(line));
+    if (errorLines.length > 0) report.push(`host reported ${errorLines.length} webhook problem line(s), first: ${errorLines.slice(0, 3).join(' | ').slice(0, 600)}`);
+    if (failureKinds.size > 0) report.push(`non-200 answers: ${[...failureKinds].map(([k, n]) => `${n} × ${k}`).join(', ')}`);
+    report.push(
+      `stored: ${stored.rows} messages; ${sentToHost} sent to the host, ${accepted.size} answered 200: ${stored.acceptedMissing} of those not stored, ${Math.max(0, stored.rows - sentToHost)} rows more than sent`,
+    );
+    return { runtime, warmUp, phases, report };
+  } finally {
+    await stopChild(host.child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const p99Of = (result: PhaseResult) => percentile([...result.latenciesMs].sort((a, b) => a - b), 99);
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -315,87 +381,86 @@ async function main(): Promise<void> {
       'bare-server': { type: 'boolean', default: false },
       /** Unmeasured seconds of load first: a fresh host and database are slower at first (JIT, growing files). */
       warmup: { type: 'string', default: '10' },
+      /** Which Node.js runs the host: production's (infra/main.bicep), this machine's, or both (one after the other). */
+      runtime: { type: 'string', default: 'both' },
     },
   });
   if (values['bare-server']) return runBareServer();
-  const rate = Number(values.rate);
-  const seconds = Number(values.seconds);
-  const batch = Number(values.batch);
-  const connections = Number(values.connections);
-  const agent = new Agent({ keepAlive: true, maxSockets: Number(values.sockets) });
+  const settings: Settings = {
+    rate: Number(values.rate),
+    seconds: Number(values.seconds),
+    batch: Number(values.batch),
+    connections: Number(values.connections),
+    warmupSeconds: Number(values.warmup),
+    agent: new Agent({ keepAlive: true, maxSockets: Number(values.sockets) }),
+  };
+  const { rate, seconds, connections } = settings;
+  if (!['both', 'production', 'machine'].includes(values.runtime)) throw new Error('--runtime is both, production or machine');
+
+  const runtimes: HostRuntime[] = [];
+  const notes: string[] = [];
+  const major = productionNodeMajor();
+  if (values.runtime !== 'machine') {
+    if (process.versions.node.split('.')[0] === String(major)) runtimes.push({ ...machineRuntime(), label: `Node ${process.version} (this machine's, and production's)` });
+    else {
+      try {
+        runtimes.push(productionRuntime(major, (line) => console.log(line)));
+      } catch (error) {
+        notes.push(`production's Node.js ${major} could not be prepared here, so the host ran on this machine's only: ${String((error as Error).message).split('\n')[0]}`);
+      }
+    }
+  }
+  if (values.runtime !== 'production' && !runtimes.some((r) => r.node === process.execPath)) runtimes.push(machineRuntime());
 
   const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
   const referenceBefore = referenceLoopMs();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-webhook-'));
-  const dbFile = path.join(dataDir, 'inbox.db');
-  const host = await startHost(dataDir);
+  const runs: HostRun[] = [];
+  for (const runtime of runtimes) runs.push(await benchHost(runtime, settings));
+
   const bare = fork(__filename, ['--bare-server'], { stdio: 'ignore' });
-  const results: PhaseResult[] = [];
   try {
-    const hostTarget: Target = { url: `${host.baseUrl}/webhook`, agent };
-    const pid = host.child.pid;
-    const warmUp = await openLoop(`warm-up: 1 message/POST, ${rate / 2}/s, ${values.warmup} s`, hostTarget, rate / 2, 1, Number(values.warmup));
-    results.push(await withHostUsage(pid, () => openLoop(`host: 1 message/POST, open loop ${rate}/s, ${seconds} s`, hostTarget, rate, 1, seconds)));
-    results.push(await withHostUsage(pid, () => openLoop(`host: ${batch} messages/POST, open loop ${rate}/s, ${seconds} s`, hostTarget, rate, batch, seconds)));
-    results.push(await withHostUsage(pid, () => closedLoop(`host: 1 message/POST, closed loop, ${connections} conns`, hostTarget, connections, Math.max(5, seconds / 2))));
-
-    const acceptedByHost = new Set(acceptedIds);
     const barePort = await new Promise<number>((resolve) => bare.once('message', (m: { port: number }) => resolve(m.port)));
-    const bareTarget: Target = { url: `http://127.0.0.1:${barePort}/webhook`, agent };
+    const bareTarget: Target = { url: `http://127.0.0.1:${barePort}/webhook`, agent: settings.agent };
     await openLoop('warm-up', bareTarget, 200, 1, 2);
-    results.push(await openLoop(`bare verifier: 1 message/POST, open loop ${rate}/s`, bareTarget, rate, 1, seconds));
-    results.push(await closedLoop(`bare verifier: closed loop, ${connections} conns`, bareTarget, connections, Math.max(5, seconds / 2)));
-
-    const hostPhases = [warmUp, ...results.slice(0, 3)];
-    const sentToHost = hostPhases.reduce((n, r) => n + r.messages, 0);
-    // Only messages whose POST got a 200 must be stored (some may still be on the replay queue); Meta resends the rest.
-    const accepted = acceptedByHost;
-    let stored = storedMessages(dbFile, accepted);
-    const waitUntil = Date.now() + 60_000;
-    while (stored.acceptedMissing > 0 && Date.now() < waitUntil) {
-      await new Promise((r) => setTimeout(r, 500));
-      stored = storedMessages(dbFile, accepted);
-    }
+    const bareOpen = await openLoop(`bare verifier: 1 message/POST, open loop ${rate}/s`, bareTarget, rate, 1, seconds);
+    const bareClosed = await closedLoop(`bare verifier: closed loop, ${connections} conns`, bareTarget, connections, Math.max(5, seconds / 2));
 
     const cpu = cpus();
-    console.log(`\nbench:webhook — Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, load average before ${loadBefore}; SQLite at ${dbFile} (WAL, synchronous=FULL); client: node:http keep-alive, ≤ ${values.sockets} sockets`);
+    console.log(`\nbench:webhook — client on Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, load average before ${loadBefore}; SQLite (WAL, synchronous=FULL), a new file per host run; client: node:http keep-alive, ≤ ${values.sockets} sockets`);
     console.log(`machine speed: a fixed reference loop took ${referenceBefore.toFixed(0)} ms before the run and ${referenceLoopMs().toFixed(0)} ms after (compare runs by it: a virtual machine's speed drifts)`);
-    console.log(`${'phase'.padEnd(52)} ${'msg/s'.padStart(7)} ${'POST/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'non-200'.padStart(7)}  host CPU ms/msg (main / process), host full GCs (longest pause)`);
-    console.log(`${row(warmUp)}   (not measured)`);
-    for (const result of results) console.log(row(result));
-    const hostCapacity = results[2]!.messages / results[2]!.seconds;
-    const bareCapacity = results[4]!.messages / results[4]!.seconds;
-    const hostP99 = percentile([...results[0]!.latenciesMs].sort((a, b) => a - b), 99);
-    const bareP99 = percentile([...results[3]!.latenciesMs].sort((a, b) => a - b), 99);
-    console.log(`\ncapacity ratio host / bare verifier: ${(hostCapacity / bareCapacity).toFixed(3)} (${hostCapacity.toFixed(0)} vs ${bareCapacity.toFixed(0)} msg/s, 1 message/POST)`);
-    const mainCpu = results[0]!.hostCpu?.mainMsPerMessage;
-    if (mainCpu !== undefined) {
-      console.log(`host main thread: ${mainCpu.toFixed(2)} ms CPU per 1-message webhook at ${rate}/s, so one event loop serves at most ~${(1000 / mainCpu).toFixed(0)} msg/s`);
+    for (const note of notes) console.log(note);
+    const header = `${'phase'.padEnd(52)} ${'msg/s'.padStart(7)} ${'POST/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'non-200'.padStart(7)}  host CPU ms/msg (main / process), host full GCs (longest pause)`;
+    for (const run of runs) {
+      console.log(`\nlocal host on ${run.runtime.label}`);
+      console.log(header);
+      console.log(`${row(run.warmUp)}   (not measured)`);
+      for (const result of run.phases) console.log(row(result));
+      const [single, , closed] = run.phases;
+      const hostCapacity = closed.messages / closed.seconds;
+      const bareCapacity = bareClosed.messages / bareClosed.seconds;
+      console.log(`capacity ratio host / bare verifier: ${(hostCapacity / bareCapacity).toFixed(3)} (${hostCapacity.toFixed(0)} vs ${bareCapacity.toFixed(0)} msg/s, 1 message/POST)`);
+      const mainCpu = single.hostCpu?.mainMsPerMessage;
+      if (mainCpu !== undefined) {
+        console.log(`host main thread: ${mainCpu.toFixed(2)} ms CPU per 1-message webhook at ${rate}/s, so one event loop serves at most ~${(1000 / mainCpu).toFixed(0)} msg/s`);
+      }
+      console.log(`p99 ratio at ${rate} msg/s, 1 message/POST: ${(p99Of(single) / p99Of(bareOpen)).toFixed(1)}× (${p99Of(single).toFixed(1)} vs ${p99Of(bareOpen).toFixed(1)} ms)`);
+      for (const line of run.report) console.log(line);
     }
-    console.log(`p99 ratio at ${rate} msg/s, 1 message/POST: ${(hostP99 / bareP99).toFixed(1)}× (${hostP99.toFixed(1)} vs ${bareP99.toFixed(1)} ms)`);
-    if (host.storage) {
-      const queues = QueueServiceClient.fromConnectionString(host.storage);
-      const waiting = async (name: string) => (await queues.getQueueClient(name).getProperties().catch(() => undefined))?.approximateMessagesCount ?? 0;
-      console.log(`inbound-webhooks queue: ${await waiting('inbound-webhooks')} waiting for replay, ${await waiting('inbound-webhooks-poison')} parked in poison`);
-    }
-    const errorLines = host.output().split('\n').filter((line) => /webhook: |Executed \(Failed/.test(line));
-    if (errorLines.length > 0) console.log(`host reported ${errorLines.length} webhook problem line(s), first: ${errorLines.slice(0, 3).join(' | ').slice(0, 600)}`);
-    if (failureKinds.size > 0) console.log(`non-200 answers: ${[...failureKinds].map(([k, n]) => `${n} × ${k}`).join(', ')}`);
-    console.log(`load average when done: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpu.length} CPUs)`);
-    console.log(
-      `stored: ${stored.rows} messages; ${sentToHost} sent to the host, ${accepted.size} answered 200: ${stored.acceptedMissing} of those not stored, ${Math.max(0, stored.rows - sentToHost)} rows more than sent`,
-    );
-    for (const [i, mode] of [[0, '1 message/POST'], [1, `${batch} messages/POST`]] as const) {
-      const result = results[i]!;
-      const achieved = result.messages / result.seconds;
-      const p99 = percentile([...result.latenciesMs].sort((a, b) => a - b), 99);
-      const verdict = achieved >= 0.98 * 1000 && p99 < 100 && result.failures === 0 ? 'met' : 'NOT met';
-      console.log(`target ≥ 1,000 msg/s with p99 < 100 ms (${mode}, offered ${rate}/s): ${verdict} (${achieved.toFixed(0)} msg/s, p99 ${p99.toFixed(1)} ms)`);
+    console.log(`\nbare verifier (node:http, signature check only, on Node ${process.version})`);
+    console.log(header);
+    console.log(row(bareOpen));
+    console.log(row(bareClosed));
+    console.log(`load average when done: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpu.length} CPUs)\n`);
+    for (const run of runs) {
+      for (const [i, mode] of [[0, '1 message/POST'], [1, `${settings.batch} messages/POST`]] as const) {
+        const result = run.phases[i];
+        const achieved = result.messages / result.seconds;
+        const verdict = achieved >= 0.98 * 1000 && p99Of(result) < 100 && result.failures === 0 ? 'met' : 'NOT met';
+        console.log(`target ≥ 1,000 msg/s with p99 < 100 ms (${mode}, offered ${rate}/s, host on ${run.runtime.label}): ${verdict} (${achieved.toFixed(0)} msg/s, p99 ${p99Of(result).toFixed(1)} ms)`);
+      }
     }
   } finally {
     bare.disconnect();
-    await stopChild(host.child);
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
