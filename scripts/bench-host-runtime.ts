@@ -1,7 +1,8 @@
 // The Node.js runtimes bench:webhook runs the local host on: production's (the major version infra/main.bicep deploys,
 // fetched from the npm registry as `.ci/run` fetches it) and this machine's. Both are measured because they differ where
-// the target is tight: Node 20's web streams and abort signals outlive young-generation GCs, so the app thread runs
-// full GCs about twice as often as on Node 22 (measured with bench:webhook's GC column and V8's --trace-gc).
+// the target is tight: on Node 20 the web streams of every invocation outlive young-generation GCs, and the app thread's
+// full GCs come more often and pause longer (at 1,000 webhooks/s here: 5 per 30 s, longest 44–54 ms; Node 22: 3–4,
+// longest 23–41 ms).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
