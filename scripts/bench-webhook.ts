@@ -317,6 +317,8 @@ interface HostRun {
 interface Settings {
   readonly rate: number;
   readonly seconds: number;
+  /** Closed loops show capacity, not a tail: as long as the open-loop phases, but 5–10 s. */
+  readonly closedSeconds: number;
   readonly batch: number;
   readonly connections: number;
   readonly warmupSeconds: number;
@@ -325,7 +327,7 @@ interface Settings {
 
 /** Starts the host on `runtime` with a new database, loads it phase by phase, checks every accepted message was stored. */
 async function benchHost(runtime: HostRuntime, settings: Settings): Promise<HostRun> {
-  const { rate, seconds, batch, connections, agent } = settings;
+  const { rate, seconds, closedSeconds, batch, connections, agent } = settings;
   acceptedIds.clear();
   failureKinds.clear();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-webhook-'));
@@ -338,7 +340,7 @@ async function benchHost(runtime: HostRuntime, settings: Settings): Promise<Host
     const phases = [
       await withHostUsage(pid, () => openLoop(`host: 1 message/POST, open loop ${rate}/s, ${seconds} s`, target, rate, 1, seconds)),
       await withHostUsage(pid, () => openLoop(`host: ${batch} messages/POST, open loop ${rate}/s, ${seconds} s`, target, rate, batch, seconds)),
-      await withHostUsage(pid, () => closedLoop(`host: 1 message/POST, closed loop, ${connections} conns`, target, connections, Math.max(5, Math.min(seconds, 10)))),
+      await withHostUsage(pid, () => closedLoop(`host: 1 message/POST, closed loop, ${connections} conns`, target, connections, closedSeconds)),
     ] as const;
 
     const sentToHost = [warmUp, ...phases].reduce((n, r) => n + r.messages, 0);
@@ -395,12 +397,13 @@ async function main(): Promise<void> {
   const settings: Settings = {
     rate: Number(values.rate),
     seconds: Number(values.seconds),
+    closedSeconds: Math.max(5, Math.min(Number(values.seconds), 10)),
     batch: Number(values.batch),
     connections: Number(values.connections),
     warmupSeconds: Number(values.warmup),
     agent: new Agent({ keepAlive: true, maxSockets: Number(values.sockets) }),
   };
-  const { rate, seconds, connections } = settings;
+  const { rate, seconds, closedSeconds, connections } = settings;
   if (!['both', 'production', 'machine'].includes(values.runtime)) throw new Error('--runtime is both, production or machine');
 
   const runtimes: HostRuntime[] = [];
@@ -429,7 +432,7 @@ async function main(): Promise<void> {
     const bareTarget: Target = { url: `http://127.0.0.1:${barePort}/webhook`, agent: settings.agent };
     await openLoop('warm-up', bareTarget, 200, 1, 2);
     const bareOpen = await openLoop(`bare verifier: 1 message/POST, open loop ${rate}/s`, bareTarget, rate, 1, seconds);
-    const bareClosed = await closedLoop(`bare verifier: closed loop, ${connections} conns`, bareTarget, connections, Math.max(5, Math.min(seconds, 10)));
+    const bareClosed = await closedLoop(`bare verifier: closed loop, ${connections} conns`, bareTarget, connections, closedSeconds);
 
     const cpu = cpus();
     console.log(`\nbench:webhook — client on Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, load average before ${loadBefore}; SQLite (WAL, synchronous=FULL), a new file per host run; client: node:http keep-alive, ≤ ${values.sockets} sockets`);

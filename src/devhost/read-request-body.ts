@@ -9,9 +9,13 @@ export function readRequestBody(req: IncomingMessage, maxBytes: number): Promise
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
+        // Nothing read so far is kept, and 'end' (after the drain) builds no body.
+        tooLarge = true;
+        chunks.length = 0;
         req.removeAllListeners('data');
         req.resume();
         resolve(undefined);
@@ -20,6 +24,7 @@ export function readRequestBody(req: IncomingMessage, maxBytes: number): Promise
       chunks.push(chunk);
     });
     req.on('end', () => {
+      if (tooLarge) return;
       const body = new Uint8Array(size);
       let offset = 0;
       for (const chunk of chunks) {
